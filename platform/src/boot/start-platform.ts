@@ -1,0 +1,62 @@
+import { sql } from 'kysely';
+import type { Config } from '../config.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import type { Platform } from '../core/platform.ts';
+import { globalScope, workspaceScope } from '../db/migration-scopes.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { openDatabase, type DatabaseTarget } from '../db/open-database.ts';
+import { OutboxDispatcher } from '../events/index.ts';
+import { WorkspaceRegistry } from '../workspaces/registry.ts';
+import { firstStart, type FirstStartResult } from './first-start.ts';
+
+export type StartedPlatform = Platform & { firstStart: FirstStartResult; migrationsApplied: string[]; stop(): Promise<void> };
+
+export type StartOptions = {
+  config: Config;
+  target: DatabaseTarget;
+  log?: Logger;
+  /** Register outbox consumers before the dispatcher starts. */
+  outbox?: OutboxDispatcher;
+  /** Start the outbox dispatcher (off for one-shot CLI commands). */
+  dispatch?: boolean;
+  /** Create the admin and demo data on an empty default workspace (off for `migrate`). */
+  seed?: boolean;
+};
+
+/**
+ * Brings a platform up: database, migrations (global, then every workspace), the default workspace
+ * and its first-start seed, and the outbox dispatcher. Safe to run in several processes at once.
+ */
+export async function startPlatform(options: StartOptions): Promise<StartedPlatform> {
+  const { config } = options;
+  const log = options.log ?? createLogger(config.logLevel);
+  const db = await openDatabase(options.target);
+  try {
+    const prefix = config.schema;
+    const applied = await runMigrations(db.kysely, prefix, [globalScope(prefix)]);
+    await sql`insert into ${sql.table(`${prefix}.workspaces`)} (slug, name, is_default)
+      select 'default', 'Default', true
+      where not exists (select 1 from ${sql.table(`${prefix}.workspaces`)})
+      on conflict do nothing`.execute(db.kysely);
+    const workspaces = new WorkspaceRegistry(db.kysely, prefix);
+    const all = await workspaces.reload();
+    applied.push(...(await runMigrations(db.kysely, prefix, all.map(workspaceScope))));
+    const outbox = options.outbox ?? new OutboxDispatcher();
+    const platform: Platform = { config, db, log, workspaces, outbox };
+    const defaultWorkspace = all.find((w) => w.isDefault) ?? all[0]!;
+    const seeded = options.seed === false ? { seeded: false, adminPassword: null, generated: false } : await firstStart(platform, defaultWorkspace);
+    if (options.dispatch !== false) await outbox.start(platform);
+    return {
+      ...platform,
+      firstStart: seeded,
+      migrationsApplied: applied,
+      async stop() {
+        await outbox.stop();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}

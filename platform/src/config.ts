@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every environment variable the platform reads. README lists the same set; keep both in step. */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  TB_DATA_DIR: z.string().default('./data'),
+  TB_SCHEMA: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, 'lower-case letters, digits and _, at most 16').default('tb'),
+  TB_ADMIN_PASSWORD: z.string().min(8).optional(),
+  TB_DEMO: z.enum(['0', '1']).default('1'),
+  TB_TRUST_PROXY: z.enum(['0', '1']).default('0'),
+  TB_COOKIE_SECURE: z.enum(['auto', '0', '1']).default('auto'),
+  TB_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  TB_BODY_LIMIT_KB: z.coerce.number().int().min(16).max(102400).default(1024),
+  TB_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  schema: string;
+  adminPassword: string | undefined;
+  demoData: boolean;
+  trustProxy: boolean;
+  cookieSecure: 'auto' | boolean;
+  sessionDays: number;
+  bodyLimitBytes: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.TB_DATA_DIR),
+    schema: e.TB_SCHEMA,
+    adminPassword: e.TB_ADMIN_PASSWORD,
+    demoData: e.TB_DEMO === '1',
+    trustProxy: e.TB_TRUST_PROXY === '1',
+    cookieSecure: e.TB_COOKIE_SECURE === 'auto' ? 'auto' : e.TB_COOKIE_SECURE === '1',
+    sessionDays: e.TB_SESSION_DAYS,
+    bodyLimitBytes: e.TB_BODY_LIMIT_KB * 1024,
+    logLevel: e.TB_LOG_LEVEL,
+  };
+}

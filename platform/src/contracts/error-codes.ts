@@ -1,0 +1,33 @@
+/** Every error code the API can return. Codes are a contract: add new ones, never rename one. */
+export const ERROR_CODES = [
+  'FAILED_VALIDATION',
+  'INVALID_JSON',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+  'ROUTE_NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'CSRF_FAILED',
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_LOCKED',
+  'ACCOUNT_DISABLED',
+  'TOO_MANY_REQUESTS',
+  'WRONG_PASSWORD',
+  'WORKSPACE_NOT_FOUND',
+  'USER_NOT_FOUND',
+  'LOGIN_TAKEN',
+  'DEPARTMENT_NOT_FOUND',
+  'DEPARTMENT_CYCLE',
+  'DEPARTMENT_NOT_EMPTY',
+  'MANAGER_NOT_FOUND',
+  'CANNOT_DISABLE_SELF',
+  'TOKEN_NOT_FOUND',
+  'IMPORT_FAILED',
+  'INVALID_CURSOR',
+  'INTERNAL',
+  'NOT_READY',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];

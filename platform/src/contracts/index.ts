@@ -1,0 +1,5 @@
+export * from './error-codes.ts';
+export * from './common.ts';
+export * from './auth.ts';
+export * from './org.ts';
+export * from './health.ts';

@@ -1,0 +1,14 @@
+import type { Config } from '../config.ts';
+import type { Database } from '../db/open-database.ts';
+import type { OutboxDispatcher } from '../events/dispatcher.ts';
+import type { WorkspaceRegistry } from '../workspaces/registry.ts';
+import type { Logger } from './logger.ts';
+
+/** The long-lived parts of one running platform process, handed to every service through `Ctx`. */
+export type Platform = {
+  config: Config;
+  db: Database;
+  log: Logger;
+  workspaces: WorkspaceRegistry;
+  outbox: OutboxDispatcher;
+};

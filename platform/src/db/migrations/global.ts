@@ -1,0 +1,20 @@
+import { sql } from 'kysely';
+import type { Migration } from '../migrate.ts';
+
+/** Deployment-wide tables: only what spans workspaces. */
+export const globalMigrations: readonly Migration[] = [
+  {
+    name: '001_workspaces',
+    async up(db, schema) {
+      await sql`create table ${sql.table(`${schema}.workspaces`)} (
+        id uuid primary key default gen_random_uuid(),
+        slug text not null unique,
+        name text not null,
+        hosts jsonb not null default '[]',
+        is_default boolean not null default false,
+        created_at timestamptz not null default now()
+      )`.execute(db);
+      await sql`create unique index workspaces_one_default on ${sql.table(`${schema}.workspaces`)} (is_default) where is_default`.execute(db);
+    },
+  },
+];

@@ -1,0 +1,118 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+/** int8 comes back as a string from postgres.js and a number from PGlite: read through `toNumber`. */
+type Int8 = ColumnType<string | number, number | string | bigint, number | string | bigint>;
+type Bigserial = ColumnType<string | number, never, never>;
+
+export type GlobalDB = {
+  workspaces: {
+    id: Generated<string>;
+    slug: string;
+    name: string;
+    hosts: Json<string[]>;
+    is_default: boolean;
+    created_at: Generated<Date>;
+  };
+  migrations: { scope: string; name: string; applied_at: Generated<Date> };
+};
+
+export type WorkspaceDB = {
+  departments: {
+    id: Generated<string>;
+    name: string;
+    parent_id: string | null;
+    manager_id: string | null;
+    sort: Generated<number>;
+    created_at: Generated<Date>;
+    updated_at: Timestamp;
+  };
+  users: {
+    id: Generated<string>;
+    login: string;
+    display_name: string;
+    email: string | null;
+    phone: string | null;
+    avatar_url: string | null;
+    locale: 'zh-CN' | 'en';
+    status: 'active' | 'disabled' | 'departed';
+    is_admin: boolean;
+    main_department_id: string | null;
+    manager_id: string | null;
+    job_title: string | null;
+    search_text: string;
+    sort_key: string;
+    created_at: Generated<Date>;
+    updated_at: Timestamp;
+  };
+  user_departments: { user_id: string; department_id: string };
+  credentials: {
+    user_id: string;
+    password_hash: string;
+    failed_logins: Generated<number>;
+    locked_until: Date | null;
+    changed_at: Timestamp;
+  };
+  sessions: {
+    id: string;
+    user_id: string;
+    csrf_token: string;
+    ip: string | null;
+    user_agent: string | null;
+    created_at: Generated<Date>;
+    last_seen_at: Timestamp;
+    expires_at: Timestamp;
+  };
+  api_tokens: {
+    id: Generated<string>;
+    user_id: string;
+    name: string;
+    token_hash: string;
+    hint: string;
+    created_at: Generated<Date>;
+    last_used_at: Date | null;
+    expires_at: Date | null;
+    revoked_at: Date | null;
+  };
+  login_throttle: { key: string; window_start: Timestamp; failures: number };
+  audit_log: {
+    seq: Int8;
+    at: Timestamp;
+    actor_id: string | null;
+    actor_login: string | null;
+    action: string;
+    target_type: string | null;
+    target_id: string | null;
+    ip: string | null;
+    details: Json<Record<string, unknown>>;
+    prev_hash: string;
+    hash: string;
+  };
+  audit_head: { id: number; seq: Int8; hash: string };
+  outbox_aggregates: { aggregate_type: string; aggregate_id: string; seq: Int8 };
+  outbox_events: {
+    id: Bigserial;
+    aggregate_type: string;
+    aggregate_id: string;
+    aggregate_seq: Int8;
+    type: string;
+    payload: Json<Record<string, unknown>>;
+    actor_id: string | null;
+    created_at: Generated<Date>;
+  };
+  outbox_deliveries: {
+    event_id: Int8;
+    consumer: string;
+    status: Generated<'pending' | 'done' | 'dead'>;
+    attempts: Generated<number>;
+    next_attempt_at: Timestamp;
+    last_error: string | null;
+    delivered_at: Date | null;
+  };
+};
+
+/** `count(*)` and int8 columns: a number from PGlite, a string from postgres.js. */
+export function toNumber(value: string | number | bigint | null | undefined): number {
+  return value == null ? 0 : Number(value);
+}

@@ -1,0 +1,150 @@
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { appendAudit } from '../audit/index.ts';
+import { setPassword } from '../auth/index.ts';
+import { CreateUser, type ImportRowError, type ImportUsersResult } from '../contracts/index.ts';
+import { AppError } from '../core/app-error.ts';
+import { inTransaction, type Ctx } from '../core/context.ts';
+import { createDepartment, listDepartments } from './departments.ts';
+import { createUser, findUserIdByLogin, updateUser } from './users.ts';
+
+const MAX_ROWS = 5000;
+
+/** Column names as people write them, in English or Chinese, mapped to our fields. */
+const HEADERS: Record<string, string> = {
+  login: 'login', 登录名: 'login', 账号: 'login',
+  displayname: 'displayName', name: 'displayName', 姓名: 'displayName',
+  email: 'email', 邮箱: 'email',
+  phone: 'phone', mobile: 'phone', 手机: 'phone', 电话: 'phone',
+  department: 'department', 部门: 'department',
+  jobtitle: 'jobTitle', title: 'jobTitle', 职位: 'jobTitle',
+  manager: 'manager', 上级: 'manager', 直属上级: 'manager',
+  password: 'password', 密码: 'password',
+  locale: 'locale', 语言: 'locale',
+};
+
+const RowSchema = CreateUser.pick({ login: true, displayName: true, email: true, phone: true, jobTitle: true, locale: true, password: true });
+
+type ParsedRow = { line: number; user: z.infer<typeof RowSchema>; department: string | null; manager: string | null };
+
+/** Carries a dry run's counts out of the transaction it rolls back. */
+class DryRunRollback extends Error {
+  readonly result: { created: number; departmentsCreated: number };
+  constructor(result: { created: number; departmentsCreated: number }) {
+    super('dry run');
+    this.result = result;
+  }
+}
+
+/**
+ * Imports people from CSV, all or nothing: every row is checked first and any error (with its line
+ * and column) rejects the whole file. Departments named by path ("总部/销售部") are created as needed.
+ */
+export async function importUsers(ctx: Ctx, csv: string, dryRun: boolean): Promise<ImportUsersResult> {
+  const { rows, errors } = parseRows(csv);
+  const logins = new Map<string, number>();
+  for (const row of rows) {
+    const key = row.user.login.toLowerCase();
+    if (logins.has(key)) errors.push(rowError(row.line, 'login', 'DUPLICATE_IN_FILE', `login "${row.user.login}" also appears on line ${logins.get(key)}`));
+    else logins.set(key, row.line);
+    if (await findUserIdByLogin(ctx, row.user.login)) errors.push(rowError(row.line, 'login', 'LOGIN_TAKEN', `login "${row.user.login}" already exists`));
+  }
+  for (const row of rows) {
+    if (row.manager && !logins.has(row.manager.toLowerCase()) && !(await findUserIdByLogin(ctx, row.manager))) {
+      errors.push(rowError(row.line, 'manager', 'MANAGER_NOT_FOUND', `manager "${row.manager}" is neither in the file nor in the directory`));
+    }
+  }
+  if (errors.length > 0) {
+    throw new AppError('IMPORT_FAILED', 422, { params: { count: new Set(errors.map((e) => e.row)).size }, details: { rows: errors.slice(0, 500) } });
+  }
+  try {
+    return await inTransaction(ctx, async (tx) => {
+      const result = await applyRows(tx, rows);
+      await appendAudit(tx, { action: 'user.import', details: { created: result.created, departmentsCreated: result.departmentsCreated } });
+      if (dryRun) throw new DryRunRollback(result);
+      return { dryRun: false, ...result };
+    });
+  } catch (error) {
+    if (error instanceof DryRunRollback) return { dryRun: true, ...error.result };
+    throw error;
+  }
+}
+
+function rowError(row: number, column: string | null, code: string, message: string): ImportRowError {
+  return { row, column, code, message };
+}
+
+function parseRows(csv: string): { rows: ParsedRow[]; errors: ImportRowError[] } {
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parse(csv, { columns: (header: string[]) => header.map(normaliseHeader), skip_empty_lines: true, trim: true, bom: true, info: true });
+  } catch (error) {
+    const line = (error as { lines?: number }).lines ?? 1;
+    return { rows: [], errors: [rowError(line, null, 'CSV_SYNTAX', (error as Error).message)] };
+  }
+  if (records.length > MAX_ROWS) return { rows: [], errors: [rowError(1, null, 'TOO_MANY_ROWS', `at most ${MAX_ROWS} rows per file`)] };
+  const errors: ImportRowError[] = [];
+  const header = Object.keys(records[0]?.record ?? {});
+  for (const name of header.filter((h) => h.startsWith('?'))) errors.push(rowError(1, name.slice(1), 'UNKNOWN_COLUMN', `unknown column "${name.slice(1)}"`));
+  for (const required of ['login', 'displayName']) {
+    if (records.length > 0 && !header.includes(required)) errors.push(rowError(1, required, 'MISSING_COLUMN', `column "${required}" is required`));
+  }
+  if (errors.length > 0) return { rows: [], errors };
+  const rows: ParsedRow[] = [];
+  for (const { record, info } of records) {
+    const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+    const parsed = RowSchema.safeParse({
+      login: record.login ?? '',
+      displayName: record.displayName ?? '',
+      email: blank(record.email) ?? null,
+      phone: blank(record.phone) ?? null,
+      jobTitle: blank(record.jobTitle) ?? null,
+      locale: blank(record.locale),
+      password: blank(record.password),
+    });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors.push(rowError(info.lines, String(issue.path[0] ?? ''), 'INVALID_VALUE', issue.message));
+      continue;
+    }
+    rows.push({ line: info.lines, user: parsed.data, department: blank(record.department) ?? null, manager: blank(record.manager) ?? null });
+  }
+  return { rows, errors };
+}
+
+function normaliseHeader(raw: string): string {
+  const key = raw.trim().replace(/[\s_-]/g, '').toLowerCase();
+  return HEADERS[key] ?? HEADERS[raw.trim()] ?? `?${raw.trim()}`;
+}
+
+async function applyRows(tx: Ctx, rows: ParsedRow[]): Promise<{ created: number; departmentsCreated: number }> {
+  const departments = await listDepartments(tx);
+  let departmentsCreated = 0;
+  const departmentFor = async (path: string): Promise<string> => {
+    let parentId: string | null = null;
+    for (const name of path.split('/').map((s) => s.trim()).filter(Boolean)) {
+      const existing = departments.find((d) => d.parentId === parentId && d.name === name);
+      if (existing) {
+        parentId = existing.id;
+        continue;
+      }
+      const created = await createDepartment(tx, { name, parentId, managerId: null, sort: 0 });
+      departments.push(created);
+      departmentsCreated++;
+      parentId = created.id;
+    }
+    return parentId!;
+  };
+  const ids = new Map<string, string>();
+  for (const row of rows) {
+    const mainDepartmentId = row.department ? await departmentFor(row.department) : null;
+    const { password, ...fields } = row.user;
+    const user = await createUser(tx, { ...fields, mainDepartmentId, departmentIds: [], managerId: null, isAdmin: false });
+    if (password) await setPassword(tx, user.id, password);
+    ids.set(user.login.toLowerCase(), user.id);
+  }
+  for (const row of rows.filter((r) => r.manager)) {
+    const managerId = ids.get(row.manager!.toLowerCase()) ?? (await findUserIdByLogin(tx, row.manager!));
+    await updateUser(tx, ids.get(row.user.login.toLowerCase())!, { managerId });
+  }
+  return { created: rows.length, departmentsCreated };
+}

@@ -1,0 +1,2 @@
+export { startTestPlatform, startTestServer, testConfig, testTarget, TEST_ADMIN_PASSWORD, type TestPlatform } from './test-platform.ts';
+export { launchBrowser, screenshot } from './browser.ts';

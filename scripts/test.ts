@@ -1,0 +1,54 @@
+// `npm test`: builds the SPAs when their sources changed, runs every vitest project once on the
+// database chosen by the environment, and ends with one line "N passed, M failed".
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dialect = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function isStale(app: string): boolean {
+  const index = path.join(root, app, 'dist/index.html');
+  if (!fs.existsSync(index)) return true;
+  const sources = Math.max(newestMtime(path.join(root, app, 'src')), newestMtime(path.join(root, 'platform/src/contracts')));
+  return sources > fs.statSync(index).mtimeMs;
+}
+
+const stale = ['runtime', 'designer'].filter(isStale);
+if (stale.length > 0) {
+  const build = spawnSync('npm', ['run', 'build', ...stale.flatMap((w) => ['--workspace', w])], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
+const report = path.join(root, 'test-results', `vitest-${dialect}.json`);
+fs.mkdirSync(path.dirname(report), { recursive: true });
+fs.rmSync(report, { force: true });
+console.log(`Running every suite on ${dialect}.`);
+const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
+
+let passed = 0;
+let failed = run.status === 0 ? 0 : 1;
+if (fs.existsSync(report)) {
+  const result = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numFailedTestSuites: number };
+  passed = result.numPassedTests;
+  failed = result.numFailedTests + result.numFailedTestSuites;
+  if (run.status !== 0 && failed === 0) failed = 1;
+}
+console.log(`${dialect}: ${passed} passed, ${failed} failed`);
+process.exit(run.status ?? 1);
