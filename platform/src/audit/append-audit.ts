@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { actorId, type Ctx } from '../core/context.ts';
-import { toNumber } from '../db/tables.ts';
+import { jsonb, toNumber } from '../db/tables.ts';
 import { GENESIS_HASH, chainHash } from './chain.ts';
 
 export type AuditEntry = {
@@ -44,7 +44,7 @@ export async function appendAudit(ctx: Ctx, entry: AuditEntry): Promise<void> {
       target_type: fields.targetType,
       target_id: fields.targetId,
       ip: fields.ip,
-      details: JSON.stringify(fields.details),
+      details: jsonb(fields.details),
       prev_hash: prevHash,
       hash,
     })

@@ -1,7 +1,8 @@
-import type { ColumnType, Generated } from 'kysely';
+import { sql, type ColumnType, type Generated, type RawBuilder } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type Json<T> = ColumnType<T, string, string>;
+/** Written only through `jsonb()`: see there. */
+type Json<T> = ColumnType<T, RawBuilder<T>, RawBuilder<T>>;
 /** int8 comes back as a string from postgres.js and a number from PGlite: read through `toNumber`. */
 type Int8 = ColumnType<string | number, number | string | bigint, number | string | bigint>;
 type Bigserial = ColumnType<string | number, never, never>;
@@ -115,4 +116,12 @@ export type WorkspaceDB = {
 /** `count(*)` and int8 columns: a number from PGlite, a string from postgres.js. */
 export function toNumber(value: string | number | bigint | null | undefined): number {
   return value == null ? 0 : Number(value);
+}
+
+/**
+ * A JSON value for a jsonb column, cast from text in SQL because the drivers disagree on a jsonb
+ * parameter: postgres.js JSON-encodes it once more, storing a string scalar, while PGlite does not.
+ */
+export function jsonb<T>(value: T): RawBuilder<T> {
+  return sql<T>`cast(cast(${JSON.stringify(value)} as text) as jsonb)`;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { actorId, type Ctx } from '../core/context.ts';
-import { toNumber } from '../db/tables.ts';
+import { jsonb, toNumber } from '../db/tables.ts';
 
 export const OUTBOX_CHANNEL = 'threadbase_outbox';
 
@@ -33,7 +33,7 @@ export async function publishEvent(ctx: Ctx, event: DomainEvent): Promise<number
       aggregate_id: event.aggregateId,
       aggregate_seq: counter.seq,
       type: event.type,
-      payload: JSON.stringify(event.payload),
+      payload: jsonb(event.payload),
       actor_id: actorId(ctx),
     })
     .returning('id')

@@ -4,6 +4,7 @@ import type { Platform } from '../core/platform.ts';
 import { workspaceScope } from '../db/migration-scopes.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { SLUG_PATTERN, workspaceSchemas } from '../db/schema-names.ts';
+import { jsonb } from '../db/tables.ts';
 
 export class InvalidWorkspaceError extends Error {
   override name = 'InvalidWorkspaceError';
@@ -17,7 +18,7 @@ export async function createWorkspace(platform: Platform, input: { slug: string;
   if (!SLUG_PATTERN.test(input.slug)) throw new InvalidWorkspaceError(`Workspace slug must match ${SLUG_PATTERN}: ${input.slug}`);
   const prefix = platform.config.schema;
   await sql`insert into ${sql.table(`${prefix}.workspaces`)} (slug, name, hosts, is_default)
-    values (${input.slug}, ${input.name}, cast(${JSON.stringify(input.hosts ?? [])} as jsonb), false)`.execute(platform.db.kysely);
+    values (${input.slug}, ${input.name}, ${jsonb(input.hosts ?? [])}, false)`.execute(platform.db.kysely);
   await runMigrations(platform.db.kysely, prefix, [workspaceScope({ slug: input.slug, schemas: workspaceSchemas(prefix, input.slug) })]);
   const all = await platform.workspaces.reload();
   return all.find((w) => w.slug === input.slug)!;
