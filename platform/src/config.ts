@@ -7,6 +7,7 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().url().optional(),
   TB_DATA_DIR: z.string().default('./data'),
+  TB_PGLITE_THREAD: z.enum(['worker', 'main']).default('worker'),
   TB_SCHEMA: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, 'lower-case letters, digits and _, at most 16').default('tb'),
   TB_ADMIN_PASSWORD: z.string().min(8).optional(),
   TB_DEMO: z.enum(['0', '1']).default('1'),
@@ -22,6 +23,7 @@ export type Config = {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  pgliteThread: 'worker' | 'main';
   schema: string;
   adminPassword: string | undefined;
   demoData: boolean;
@@ -48,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.TB_DATA_DIR),
+    pgliteThread: e.TB_PGLITE_THREAD,
     schema: e.TB_SCHEMA,
     adminPassword: e.TB_ADMIN_PASSWORD,
     demoData: e.TB_DEMO === '1',

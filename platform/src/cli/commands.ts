@@ -40,18 +40,20 @@ export async function startCommand(config: Config, out: Out): Promise<() => Prom
   const platform = await startPlatform({ config, target: databaseTarget(config) });
   const server = await serveHttp(platform, { port: config.port, host: config.host });
   const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
-  out(`Threadbase is running on ${where}.`);
-  out(`  Employee app:  ${server.url}/`);
-  out(`  Designer:      ${server.url}/designer/`);
-  out(`  API reference: ${server.url}/api/docs`);
+  const lines = [
+    `Threadbase is running on ${where}.`,
+    `  Employee app:  ${server.url}/`,
+    `  Designer:      ${server.url}/designer/`,
+    `  API reference: ${server.url}/api/docs`,
+  ];
   if (platform.firstStart.seeded) {
-    out('');
-    out('First start: created the workspace and its administrator.');
-    out(`  Log in as:  admin`);
-    out(platform.firstStart.generated ? `  Password:   ${platform.firstStart.adminPassword}   (shown only this once; change it after logging in)` : '  Password:   the value of TB_ADMIN_PASSWORD');
+    lines.push('', 'First start: created the workspace and its administrator.', '  Log in as:  admin');
+    lines.push(platform.firstStart.generated ? `  Password:   ${platform.firstStart.adminPassword}   (shown only this once; change it after logging in)` : '  Password:   the value of TB_ADMIN_PASSWORD');
   } else {
-    out('Log in with your account (forgot the admin password? `npx threadbase reset-password --login admin`).');
+    lines.push('Log in with your account (forgot the admin password? `npx threadbase reset-password --login admin`).');
   }
+  // One write, so that whoever reads the output sees the whole banner at once.
+  out(lines.join('\n'));
   return async () => {
     await server.close();
     await platform.stop();

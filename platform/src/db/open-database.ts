@@ -4,6 +4,8 @@ import { Kysely, PGliteDialect } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import { lockDataDir } from './data-dir-lock.ts';
+import { PGliteWorkerClient } from './pglite-worker-client.ts';
+import { PGliteWorkerDialect } from './pglite-worker-dialect.ts';
 
 export type Dialect = 'pglite' | 'postgres';
 
@@ -16,13 +18,16 @@ export type Database = {
   close(): Promise<void>;
 };
 
+/** Where PGlite executes: a worker thread (default) keeps long queries from stalling the event loop. */
+export type PGliteThread = 'worker' | 'main';
+
 export type DatabaseTarget =
   | { kind: 'postgres'; url: string; max?: number }
-  | { kind: 'pglite'; dataDir: string }
-  | { kind: 'pglite-memory' };
+  | { kind: 'pglite'; dataDir: string; thread?: PGliteThread }
+  | { kind: 'pglite-memory'; thread?: PGliteThread };
 
-export function databaseTarget(config: { databaseUrl: string | undefined; dataDir: string }): DatabaseTarget {
-  return config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: config.dataDir };
+export function databaseTarget(config: { databaseUrl: string | undefined; dataDir: string; pgliteThread: PGliteThread }): DatabaseTarget {
+  return config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: config.dataDir, thread: config.pgliteThread };
 }
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
@@ -45,21 +50,16 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   };
 }
 
-async function openPglite(target: { kind: 'pglite'; dataDir: string } | { kind: 'pglite-memory' }): Promise<Database> {
+async function openPglite(target: Extract<DatabaseTarget, { kind: 'pglite' | 'pglite-memory' }>): Promise<Database> {
+  const dataDir = target.kind === 'pglite' ? path.join(target.dataDir, 'pg') : null;
   const unlock = target.kind === 'pglite' ? lockDataDir(target.dataDir) : () => {};
   try {
-    const pglite = target.kind === 'pglite' ? await PGlite.create(path.join(target.dataDir, 'pg')) : await PGlite.create();
-    const kysely = new Kysely<any>({ dialect: new PGliteDialect({ pglite }) });
+    const opened = target.thread === 'main' ? await onMainThread(dataDir) : await inWorker(dataDir);
     return {
-      kysely,
+      ...opened,
       dialect: 'pglite',
-      async listen(channel, onPayload) {
-        const unsubscribe = await pglite.listen(channel, onPayload);
-        return unsubscribe;
-      },
       async close() {
-        await kysely.destroy();
-        if (!pglite.closed) await pglite.close();
+        await opened.close();
         unlock();
       },
     };
@@ -67,4 +67,30 @@ async function openPglite(target: { kind: 'pglite'; dataDir: string } | { kind: 
     unlock();
     throw error;
   }
+}
+
+async function inWorker(dataDir: string | null): Promise<Omit<Database, 'dialect'>> {
+  const client = await PGliteWorkerClient.start(dataDir);
+  const kysely = new Kysely<any>({ dialect: new PGliteWorkerDialect(client) });
+  return {
+    kysely,
+    listen: (channel, onPayload) => client.listen(channel, onPayload),
+    async close() {
+      await kysely.destroy();
+      await client.close();
+    },
+  };
+}
+
+async function onMainThread(dataDir: string | null): Promise<Omit<Database, 'dialect'>> {
+  const pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const kysely = new Kysely<any>({ dialect: new PGliteDialect({ pglite }) });
+  return {
+    kysely,
+    listen: (channel, onPayload) => pglite.listen(channel, onPayload),
+    async close() {
+      await kysely.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
 }

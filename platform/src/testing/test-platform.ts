@@ -20,7 +20,8 @@ export type TestPlatform = {
 /** The database every test runs on: PostgreSQL when DATABASE_URL is set (as in CI's second pass), else in-memory PGlite. */
 export function testTarget(): DatabaseTarget {
   const url = process.env.DATABASE_URL;
-  return url ? { kind: 'postgres', url, max: 4 } : { kind: 'pglite-memory' };
+  const thread = process.env.TB_PGLITE_THREAD === 'main' ? 'main' : 'worker';
+  return url ? { kind: 'postgres', url, max: 4 } : { kind: 'pglite-memory', thread };
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+export const root = path.resolve(import.meta.dirname, '..');
+export const cli = path.join(root, 'platform/src/cli/main.ts');
+
+/** One figure beside the baseline measured in the same run. Benchmarks print these as JSON lines. */
+export type Figure = { id: string; name: string; value: number; unit: string; baseline: { name: string; value: number }; goal?: string };
+
+export function report(figure: Figure): void {
+  process.stdout.write(`BENCH ${JSON.stringify(figure)}\n`);
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Milliseconds from spawning `node args` until `ready()` resolves true (polled every 5 ms). */
+export async function timeUntil(args: string[], env: NodeJS.ProcessEnv, ready: (child: ChildProcess, output: () => string) => Promise<boolean>) {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`process exited early: ${output}`);
+    if (await ready(child, () => output)) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return { ms: performance.now() - started, child };
+}
+
+export async function httpOk(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).status === 200;
+  } catch {
+    return false;
+  }
+}
