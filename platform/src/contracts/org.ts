@@ -9,7 +9,8 @@ export const Department = z
     parentId: Id.nullable(),
     managerId: Id.nullable(),
     sort: z.number().int(),
-    memberCount: z.number().int(),
+    memberCount: z.number().int().meta({ description: 'Active people whose departments include this one.' }),
+    totalMemberCount: z.number().int().meta({ description: 'Distinct active people in this department and all below it.' }),
   })
   .meta({ id: 'Department' });
 export type Department = z.infer<typeof Department>;

@@ -26,6 +26,7 @@ export async function listDepartments(ctx: Ctx): Promise<Department[]> {
     .orderBy('d.name')
     .orderBy('d.id')
     .execute();
+  const totals = await subtreeHeadcounts(ctx);
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -33,7 +34,25 @@ export async function listDepartments(ctx: Ctx): Promise<Department[]> {
     managerId: r.manager_id,
     sort: r.sort,
     memberCount: Number(r.member_count ?? 0),
+    totalMemberCount: totals.get(r.id) ?? 0,
   }));
+}
+
+/** Distinct active people per department including every department below it (someone in two sub-departments counts once). */
+async function subtreeHeadcounts(ctx: Ctx): Promise<Map<string, number>> {
+  const t = (name: string) => sql.table(`${ctx.workspace.schemas.system}.${name}`);
+  const rows = await sql<{ root: string; n: string | number }>`
+    with recursive tree(root, id) as (
+      select id, id from ${t('departments')}
+      union all
+      select tree.root, d.id from ${t('departments')} d join tree on d.parent_id = tree.id
+    )
+    select tree.root, count(distinct ud.user_id) as n
+    from tree
+    join ${t('user_departments')} ud on ud.department_id = tree.id
+    join ${t('users')} u on u.id = ud.user_id and u.status = 'active'
+    group by tree.root`.execute(ctx.db);
+  return new Map(rows.rows.map((r) => [r.root, Number(r.n)]));
 }
 
 export async function getDepartment(ctx: Ctx, id: string): Promise<Department> {

@@ -24,6 +24,8 @@ describe('the demo directory of a first start', () => {
     expect(root.name).toBe('示例科技有限公司');
     expect(byName('华东大区').parentId).toBe(byName('销售部').id);
     expect(byName('华东大区').memberCount).toBe(3);
+    expect(byName('销售部')).toMatchObject({ memberCount: 1, totalMemberCount: 6 });
+    expect(root.totalMemberCount).toBe(15);
     const zhangwei = (await member.get('/api/v1/org/users?q=zhangwei')).body.items[0] as User;
     expect(byName('华东大区').managerId).toBe(zhangwei.id);
   });
