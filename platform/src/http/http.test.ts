@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
 import { negotiateLocale } from '../i18n/translate.ts';
+import { importMessages } from '../i18n/import-messages.ts';
 import { messages } from '../i18n/messages.ts';
 
 let t: TestPlatform;
@@ -68,7 +69,10 @@ describe('errors', () => {
 describe('locales', () => {
   it('both catalogues translate every error code', () => {
     expect(Object.keys(messages['zh-CN']).sort()).toEqual(Object.keys(messages.en).sort());
-    for (const locale of ['en', 'zh-CN'] as const) for (const text of Object.values(messages[locale])) expect(text.trim()).not.toBe('');
+    expect(Object.keys(importMessages['zh-CN']).sort()).toEqual(Object.keys(importMessages.en).sort());
+    for (const locale of ['en', 'zh-CN'] as const) {
+      for (const text of [...Object.values(messages[locale]), ...Object.values(importMessages[locale])]) expect(text.trim()).not.toBe('');
+    }
   });
 
   it.each([

@@ -16,11 +16,16 @@ const notBuilt = (name: string) => `<!doctype html><meta charset="utf-8"><title>
 function mountSpa(app: Hono<AppEnv>, base: string, dist: string, name: string): void {
   const index = path.join(dist, 'index.html');
   const prefix = base === '/' ? '' : base.replace(/\/$/, '');
-  const assets = fs.existsSync(dist) ? serveStatic({ root: dist, rewriteRequestPath: (p) => p.slice(prefix.length) || '/' }) : null;
+  // Built lazily: the apps may be built after the server started (npm run build while it runs).
+  let assets: ReturnType<typeof serveStatic<AppEnv>> | null = null;
+  const assetsIfBuilt = () => (assets ??= fs.existsSync(dist) ? serveStatic<AppEnv>({ root: dist, rewriteRequestPath: (p) => p.slice(prefix.length) || '/' }) : null);
   if (prefix) app.get(prefix, (c) => c.redirect(`${prefix}/`));
   app.get(`${prefix}/*`, async (c) => {
     if (c.req.path.startsWith('/api/')) return c.notFound();
-    if (path.extname(c.req.path)) return (assets && (await assets(c, async () => {}))) || c.notFound();
+    if (path.extname(c.req.path)) {
+      const serve = assetsIfBuilt();
+      return (serve && (await serve(c, async () => {}))) || c.notFound();
+    }
     if (!fs.existsSync(index)) return c.html(notBuilt(name), 503);
     return c.html(await fs.promises.readFile(index, 'utf8'));
   });

@@ -2,7 +2,12 @@ import type { ErrorCode, Locale } from '../contracts/index.ts';
 import { messages } from './messages.ts';
 
 export function translate(locale: Locale, code: ErrorCode, params: Record<string, string | number> = {}): string {
-  return messages[locale][code].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return translateWith(messages[locale][code], params);
+}
+
+/** Fills `{name}` placeholders; an unknown one stays visible rather than vanishing. */
+export function translateWith(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 /** Picks zh-CN or en from an Accept-Language header; English unless Chinese is preferred over it. */

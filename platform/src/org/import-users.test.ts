@@ -28,7 +28,7 @@ describe('CSV import of people', () => {
     const res = await admin.post('/api/v1/org/users/import', { csv });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('IMPORT_FAILED');
-    const rows = res.body.error.details.rows as { row: number; column: string; code: string }[];
+    const rows = res.body.error.details.rows as { row: number; column: string; code: string; message: string }[];
     expect(rows).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ row: 3, column: 'login', code: 'INVALID_VALUE' }),
@@ -40,6 +40,17 @@ describe('CSV import of people', () => {
     );
     expect(await userCount()).toBe(before.users);
     expect(await departmentCount()).toBe(before.departments);
+    const messages = rows.map((r) => r.message);
+    expect(messages).toEqual(expect.arrayContaining(['“email”格式不正确。', '登录名“ok1”在第 2 行也出现了。', '“login”不能为空。']));
+  });
+
+  it('writes the row messages in the reader\'s language', async () => {
+    const res = await admin.post('/api/v1/org/users/import', { csv: 'login,displayName,email\nbad login!,X,nope' });
+    expect(res.body.error.details.rows.map((r: { message: string }) => r.message)).toEqual(['“login”格式不正确。', '“email”格式不正确。']);
+    await admin.patch('/api/v1/me', { locale: 'en' });
+    const en = await admin.post('/api/v1/org/users/import', { csv: 'login,displayName\nxy,X\nxy,Y' });
+    expect(en.body.error.details.rows[0].message).toBe('Login "xy" also appears on line 2.');
+    await admin.patch('/api/v1/me', { locale: 'zh-CN' });
   });
 
   it('rejects unknown and missing columns, and broken CSV', async () => {

@@ -2,8 +2,10 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { appendAudit } from '../audit/index.ts';
 import { setPassword } from '../auth/index.ts';
-import { CreateUser, type ImportRowError, type ImportUsersResult } from '../contracts/index.ts';
+import { CreateUser, type ImportRowError, type ImportUsersResult, type Locale } from '../contracts/index.ts';
 import { AppError } from '../core/app-error.ts';
+import { describeIssue, importMessages, type ImportRowCode } from '../i18n/import-messages.ts';
+import { translateWith } from '../i18n/translate.ts';
 import { inTransaction, type Ctx } from '../core/context.ts';
 import { createDepartment, listDepartments } from './departments.ts';
 import { createUser, findUserIdByLogin, updateUser } from './users.ts';
@@ -41,17 +43,18 @@ class DryRunRollback extends Error {
  * and column) rejects the whole file. Departments named by path ("总部/销售部") are created as needed.
  */
 export async function importUsers(ctx: Ctx, csv: string, dryRun: boolean): Promise<ImportUsersResult> {
-  const { rows, errors } = parseRows(csv);
+  const rowError = rowErrors(ctx.locale);
+  const { rows, errors } = parseRows(csv, ctx.locale);
   const logins = new Map<string, number>();
   for (const row of rows) {
     const key = row.user.login.toLowerCase();
-    if (logins.has(key)) errors.push(rowError(row.line, 'login', 'DUPLICATE_IN_FILE', `login "${row.user.login}" also appears on line ${logins.get(key)}`));
+    if (logins.has(key)) errors.push(rowError(row.line, 'login', 'DUPLICATE_IN_FILE', { login: row.user.login, line: logins.get(key)! }));
     else logins.set(key, row.line);
-    if (await findUserIdByLogin(ctx, row.user.login)) errors.push(rowError(row.line, 'login', 'LOGIN_TAKEN', `login "${row.user.login}" already exists`));
+    if (await findUserIdByLogin(ctx, row.user.login)) errors.push(rowError(row.line, 'login', 'LOGIN_TAKEN', { login: row.user.login }));
   }
   for (const row of rows) {
     if (row.manager && !logins.has(row.manager.toLowerCase()) && !(await findUserIdByLogin(ctx, row.manager))) {
-      errors.push(rowError(row.line, 'manager', 'MANAGER_NOT_FOUND', `manager "${row.manager}" is neither in the file nor in the directory`));
+      errors.push(rowError(row.line, 'manager', 'MANAGER_NOT_FOUND', { manager: row.manager }));
     }
   }
   if (errors.length > 0) {
@@ -70,24 +73,27 @@ export async function importUsers(ctx: Ctx, csv: string, dryRun: boolean): Promi
   }
 }
 
-function rowError(row: number, column: string | null, code: string, message: string): ImportRowError {
-  return { row, column, code, message };
+type RowErrorOf = (row: number, column: string | null, code: ImportRowCode, params: Record<string, string | number>) => ImportRowError;
+
+function rowErrors(locale: Locale): RowErrorOf {
+  return (row, column, code, params) => ({ row, column, code, message: translateWith(importMessages[locale][code], params) });
 }
 
-function parseRows(csv: string): { rows: ParsedRow[]; errors: ImportRowError[] } {
+function parseRows(csv: string, locale: Locale): { rows: ParsedRow[]; errors: ImportRowError[] } {
+  const rowError = rowErrors(locale);
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
     records = parse(csv, { columns: (header: string[]) => header.map(normaliseHeader), skip_empty_lines: true, trim: true, bom: true, info: true });
   } catch (error) {
     const line = (error as { lines?: number }).lines ?? 1;
-    return { rows: [], errors: [rowError(line, null, 'CSV_SYNTAX', (error as Error).message)] };
+    return { rows: [], errors: [rowError(line, null, 'CSV_SYNTAX', { reason: (error as Error).message })] };
   }
-  if (records.length > MAX_ROWS) return { rows: [], errors: [rowError(1, null, 'TOO_MANY_ROWS', `at most ${MAX_ROWS} rows per file`)] };
+  if (records.length > MAX_ROWS) return { rows: [], errors: [rowError(1, null, 'TOO_MANY_ROWS', { max: MAX_ROWS })] };
   const errors: ImportRowError[] = [];
   const header = Object.keys(records[0]?.record ?? {});
-  for (const name of header.filter((h) => h.startsWith('?'))) errors.push(rowError(1, name.slice(1), 'UNKNOWN_COLUMN', `unknown column "${name.slice(1)}"`));
+  for (const name of header.filter((h) => h.startsWith('?'))) errors.push(rowError(1, name.slice(1), 'UNKNOWN_COLUMN', { column: name.slice(1) }));
   for (const required of ['login', 'displayName']) {
-    if (records.length > 0 && !header.includes(required)) errors.push(rowError(1, required, 'MISSING_COLUMN', `column "${required}" is required`));
+    if (records.length > 0 && !header.includes(required)) errors.push(rowError(1, required, 'MISSING_COLUMN', { column: required }));
   }
   if (errors.length > 0) return { rows: [], errors };
   const rows: ParsedRow[] = [];
@@ -103,7 +109,10 @@ function parseRows(csv: string): { rows: ParsedRow[]; errors: ImportRowError[] }
       password: blank(record.password),
     });
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push(rowError(info.lines, String(issue.path[0] ?? ''), 'INVALID_VALUE', issue.message));
+      for (const issue of parsed.error.issues) {
+        const column = String(issue.path[0] ?? '');
+        errors.push(rowError(info.lines, column, 'INVALID_VALUE', { column, problem: describeIssue(locale, issue, record[column]) }));
+      }
       continue;
     }
     rows.push({ line: info.lines, user: parsed.data, department: blank(record.department) ?? null, manager: blank(record.manager) ?? null });

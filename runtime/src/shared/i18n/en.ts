@@ -1,0 +1,61 @@
+import type { SharedMessages } from './zh-CN.ts';
+
+export const en: SharedMessages = {
+  product: { name: 'Threadbase' },
+  common: {
+    save: 'Save',
+    cancel: 'Cancel',
+    confirm: 'OK',
+    delete: 'Delete',
+    edit: 'Edit',
+    create: 'New',
+    close: 'Close',
+    copy: 'Copy',
+    copied: 'Copied to the clipboard',
+    copyFailed: 'Could not copy. Select the text and copy it by hand.',
+    loading: 'Loading…',
+    loadMore: 'Load more',
+    noMore: 'No more results',
+    retry: 'Retry',
+    saved: 'Saved',
+    all: 'All',
+    none: 'None',
+    never: 'Never',
+    required: 'Required',
+  },
+  locale: { label: 'Language', 'zh-CN': '简体中文', en: 'English' },
+  login: {
+    title: 'Log in',
+    welcome: 'Welcome back',
+    login: 'Account',
+    loginPlaceholder: 'Login name or e-mail',
+    password: 'Password',
+    passwordPlaceholder: 'Enter your password',
+    submit: 'Log in',
+    loginRequired: 'Enter your login name or e-mail',
+    passwordRequired: 'Enter your password',
+    tagline: 'Every business record gets its own conversation',
+    highlights: {
+      records: 'Data and the discussion about it live together, with the full history',
+      approvals: 'Approvals, reminders and flows happen right in the thread',
+      private: 'Runs on your company’s own servers; your data stays inside',
+    },
+    footer: 'Forgot your password? Ask your administrator to reset it.',
+  },
+  shell: {
+    openMenu: 'Open menu',
+    userMenu: 'Account menu',
+    logout: 'Log out',
+  },
+  error: {
+    network: 'Cannot reach the server. Check your connection and try again.',
+    unexpected: 'Something went wrong. Please try again later.',
+  },
+  department: {
+    headcount: '{direct} direct members, {total} including sub-departments',
+  },
+  user: {
+    status: { active: 'Active', disabled: 'Disabled', departed: 'Departed' },
+    admin: 'Admin',
+  },
+};

@@ -1,0 +1,24 @@
+import './styles/theme.css';
+
+export { ApiError, isApiError, type ApiErrorCode } from './api/api-error.ts';
+export { authApi, type ProfilePatch } from './api/auth-api.ts';
+export { orgApi, type NewDepartment, type NewUser, type UserQuery, type UserPageResult } from './api/org-api.ts';
+export { useMediaQuery } from './composables/use-media-query.ts';
+export { useUserList, type UserFilters } from './composables/use-user-list.ts';
+export { addMessages, i18n, t } from './i18n/i18n.ts';
+export { LOCALES } from './i18n/detect-locale.ts';
+export type { DepartmentNode } from './org/department-tree.ts';
+export { installSessionGuard } from './router/session-guard.ts';
+export { useDepartmentsStore } from './stores/departments.ts';
+export { useLocaleStore } from './stores/locale.ts';
+export { useSessionStore } from './stores/session.ts';
+export { confirmDanger } from './util/confirm.ts';
+export { copyText } from './util/copy-text.ts';
+export { formatDate, formatDateTime } from './util/format-date.ts';
+export { errorMessage, notifyError, notifySuccess, notifyWarning } from './util/notify.ts';
+export type { ShellLink, ShellNavItem } from './components/shell-types.ts';
+export { default as AppRoot } from './components/app-root.vue';
+export { default as AppShell } from './components/app-shell.vue';
+export { default as LocaleSwitch } from './components/locale-switch.vue';
+export { default as LoginPage } from './components/login-page.vue';
+export { default as UserAvatar } from './components/user-avatar.vue';
