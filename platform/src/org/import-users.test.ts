@@ -44,6 +44,13 @@ describe('CSV import of people', () => {
     expect(messages).toEqual(expect.arrayContaining(['“email”格式不正确。', '登录名“ok1”在第 2 行也出现了。', '“login”不能为空。']));
   });
 
+  it('names columns as the file\'s header does', async () => {
+    const res = await admin.post('/api/v1/org/users/import', { csv: '登录名,姓名,鞋码\nbad login!,坏,42' });
+    expect(res.body.error.details.rows).toEqual([expect.objectContaining({ column: '鞋码', message: '未知的列“鞋码”。' })]);
+    const bad = await admin.post('/api/v1/org/users/import', { csv: '登录名,姓名\nbad login!,坏' });
+    expect(bad.body.error.details.rows).toEqual([expect.objectContaining({ row: 2, column: '登录名', message: '“登录名”格式不正确。' })]);
+  });
+
   it('writes the row messages in the reader\'s language', async () => {
     const res = await admin.post('/api/v1/org/users/import', { csv: 'login,displayName,email\nbad login!,X,nope' });
     expect(res.body.error.details.rows.map((r: { message: string }) => r.message)).toEqual(['“login”格式不正确。', '“email”格式不正确。']);

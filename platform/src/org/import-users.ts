@@ -43,8 +43,7 @@ class DryRunRollback extends Error {
  * and column) rejects the whole file. Departments named by path ("总部/销售部") are created as needed.
  */
 export async function importUsers(ctx: Ctx, csv: string, dryRun: boolean): Promise<ImportUsersResult> {
-  const rowError = rowErrors(ctx.locale);
-  const { rows, errors } = parseRows(csv, ctx.locale);
+  const { rows, errors, rowError } = parseRows(csv, ctx.locale);
   const logins = new Map<string, number>();
   for (const row of rows) {
     const key = row.user.login.toLowerCase();
@@ -75,27 +74,39 @@ export async function importUsers(ctx: Ctx, csv: string, dryRun: boolean): Promi
 
 type RowErrorOf = (row: number, column: string | null, code: ImportRowCode, params: Record<string, string | number>) => ImportRowError;
 
-function rowErrors(locale: Locale): RowErrorOf {
-  return (row, column, code, params) => ({ row, column, code, message: translateWith(importMessages[locale][code], params) });
+/** Row errors name columns as the file's header does (登录名 rather than login). */
+function rowErrors(locale: Locale, headerNames: Map<string, string>): RowErrorOf {
+  return (row, field, code, params) => {
+    const column = field === null ? null : (headerNames.get(field) ?? field);
+    const filled = 'column' in params && column !== null ? { ...params, column } : params;
+    return { row, column, code, message: translateWith(importMessages[locale][code], filled) };
+  };
 }
 
-function parseRows(csv: string, locale: Locale): { rows: ParsedRow[]; errors: ImportRowError[] } {
-  const rowError = rowErrors(locale);
+function parseRows(csv: string, locale: Locale): { rows: ParsedRow[]; errors: ImportRowError[]; rowError: RowErrorOf } {
+  const headerNames = new Map<string, string>();
+  const rowError = rowErrors(locale, headerNames);
+  const columns = (header: string[]) =>
+    header.map((raw) => {
+      const field = normaliseHeader(raw);
+      headerNames.set(field, raw.trim());
+      return field;
+    });
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(csv, { columns: (header: string[]) => header.map(normaliseHeader), skip_empty_lines: true, trim: true, bom: true, info: true });
+    records = parse(csv, { columns, skip_empty_lines: true, trim: true, bom: true, info: true });
   } catch (error) {
     const line = (error as { lines?: number }).lines ?? 1;
-    return { rows: [], errors: [rowError(line, null, 'CSV_SYNTAX', { reason: (error as Error).message })] };
+    return { rows: [], errors: [rowError(line, null, 'CSV_SYNTAX', { reason: (error as Error).message })], rowError };
   }
-  if (records.length > MAX_ROWS) return { rows: [], errors: [rowError(1, null, 'TOO_MANY_ROWS', { max: MAX_ROWS })] };
+  if (records.length > MAX_ROWS) return { rows: [], errors: [rowError(1, null, 'TOO_MANY_ROWS', { max: MAX_ROWS })], rowError };
   const errors: ImportRowError[] = [];
   const header = Object.keys(records[0]?.record ?? {});
-  for (const name of header.filter((h) => h.startsWith('?'))) errors.push(rowError(1, name.slice(1), 'UNKNOWN_COLUMN', { column: name.slice(1) }));
+  for (const name of header.filter((h) => h.startsWith('?'))) errors.push(rowError(1, name, 'UNKNOWN_COLUMN', { column: name }));
   for (const required of ['login', 'displayName']) {
     if (records.length > 0 && !header.includes(required)) errors.push(rowError(1, required, 'MISSING_COLUMN', { column: required }));
   }
-  if (errors.length > 0) return { rows: [], errors };
+  if (errors.length > 0) return { rows: [], errors, rowError };
   const rows: ParsedRow[] = [];
   for (const { record, info } of records) {
     const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
@@ -117,7 +128,7 @@ function parseRows(csv: string, locale: Locale): { rows: ParsedRow[]; errors: Im
     }
     rows.push({ line: info.lines, user: parsed.data, department: blank(record.department) ?? null, manager: blank(record.manager) ?? null });
   }
-  return { rows, errors };
+  return { rows, errors, rowError };
 }
 
 function normaliseHeader(raw: string): string {
