@@ -28,7 +28,7 @@ describe('importing users from CSV', () => {
     await errors.waitFor();
     const firstRow = errors.locator('.el-table__body tr').first();
     expect(await firstRow.locator('td').nth(0).textContent()).toBe('2');
-    expect(await firstRow.locator('td').nth(1).textContent()).toBe('login');
+    expect(await firstRow.locator('td').nth(1).textContent()).toBe('登录名');
     expect(await page.locator('[data-test=import-run]').isDisabled()).toBe(true);
     await viewportScreenshot(page, 'designer-import-errors-desktop');
     const { items } = await app.api<{ items: User[] }>('GET', '/api/v1/org/users?q=guanyu');
