@@ -42,12 +42,20 @@ const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter
   stdio: 'inherit',
 });
 
+type Report = {
+  numPassedTests: number;
+  numFailedTests: number;
+  testResults: { status: string; assertionResults: { status: string }[] }[];
+};
+
 let passed = 0;
 let failed = run.status === 0 ? 0 : 1;
 if (fs.existsSync(report)) {
-  const result = JSON.parse(fs.readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numFailedTestSuites: number };
+  const result = JSON.parse(fs.readFileSync(report, 'utf8')) as Report;
+  // A file that failed without a failing test (it did not load, or a hook threw) counts as one failure.
+  const brokenFiles = result.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
   passed = result.numPassedTests;
-  failed = result.numFailedTests + result.numFailedTestSuites;
+  failed = result.numFailedTests + brokenFiles;
   if (run.status !== 0 && failed === 0) failed = 1;
 }
 console.log(`${dialect}: ${passed} passed, ${failed} failed`);

@@ -30,7 +30,15 @@ export type StartOptions = {
 export async function startPlatform(options: StartOptions): Promise<StartedPlatform> {
   const { config } = options;
   const log = options.log ?? createLogger(config.logLevel);
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round(now - mark);
+    mark = now;
+  };
   const db = await openDatabase(options.target);
+  phase('openMs');
   try {
     const prefix = config.schema;
     const applied = await runMigrations(db.kysely, prefix, [globalScope(prefix)]);
@@ -41,11 +49,15 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     const workspaces = new WorkspaceRegistry(db.kysely, prefix);
     const all = await workspaces.reload();
     applied.push(...(await runMigrations(db.kysely, prefix, all.map(workspaceScope))));
+    phase('migrateMs');
     const outbox = options.outbox ?? new OutboxDispatcher();
     const platform: Platform = { config, db, log, workspaces, outbox };
     const defaultWorkspace = all.find((w) => w.isDefault) ?? all[0]!;
     const seeded = options.seed === false ? { seeded: false, adminPassword: null, generated: false } : await firstStart(platform, defaultWorkspace);
+    phase('seedMs');
     if (options.dispatch !== false) await outbox.start(platform);
+    phase('dispatcherMs');
+    log.info('platform started', { database: db.dialect, migrationsApplied: applied.length, seeded: seeded.seeded, ...phases });
     return {
       ...platform,
       firstStart: seeded,

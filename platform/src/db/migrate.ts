@@ -15,6 +15,8 @@ export type MigrationScope = { scope: string; schema: string; createSchemas: rea
  * Returns the names applied, as `scope:name`.
  */
 export async function runMigrations(db: Kysely<any>, globalSchema: string, scopes: readonly MigrationScope[]): Promise<string[]> {
+  // The common case, a restart with nothing to do, answers from one read instead of DDL under a lock.
+  if ((await pendingMigrations(db, globalSchema, scopes)).length === 0) return [];
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`threadbase:migrate:${globalSchema}`}))`.execute(trx);
     await sql`create schema if not exists ${sql.id(globalSchema)}`.execute(trx);
