@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import type { Platform } from '../core/platform.ts';
 import { globalScope, workspaceScope } from '../db/migration-scopes.ts';
 import { runMigrations } from '../db/migrate.ts';
-import { openDatabase, type DatabaseTarget } from '../db/open-database.ts';
+import { openDatabase, type Database, type DatabaseTarget } from '../db/open-database.ts';
 import { OutboxDispatcher } from '../events/index.ts';
 import { WorkspaceRegistry } from '../workspaces/registry.ts';
 import { firstStart, type FirstStartResult } from './first-start.ts';
@@ -13,7 +13,8 @@ export type StartedPlatform = Platform & { firstStart: FirstStartResult; migrati
 
 export type StartOptions = {
   config: Config;
-  target: DatabaseTarget;
+  /** Where to connect, or a database already being opened (the CLI starts that first, see cli/main.ts). */
+  target: DatabaseTarget | Promise<Database>;
   log?: Logger;
   /** Register outbox consumers before the dispatcher starts. */
   outbox?: OutboxDispatcher;
@@ -37,7 +38,7 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     phases[name] = Math.round(now - mark);
     mark = now;
   };
-  const db = await openDatabase(options.target);
+  const db = await (options.target instanceof Promise ? options.target : openDatabase(options.target));
   phase('openMs');
   try {
     const prefix = config.schema;

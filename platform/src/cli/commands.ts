@@ -3,14 +3,12 @@ import { verifyAudit } from '../audit/index.ts';
 import { startPlatform, type StartedPlatform } from '../boot/start-platform.ts';
 import type { Config } from '../config.ts';
 import { inTransaction, systemCtx, type Workspace } from '../core/context.ts';
-import { databaseTarget } from '../db/open-database.ts';
+import { databaseTarget, type Database } from '../db/open-database.ts';
 import { createUser, findUserIdByLogin, getUser, updateUser } from '../org/index.ts';
 import { serveHttp } from '../server.ts';
 import { Login, Password } from '../contracts/index.ts';
+import { CliError } from './cli-error.ts';
 
-export class CliError extends Error {
-  override name = 'CliError';
-}
 
 export type Out = (line: string) => void;
 
@@ -36,8 +34,8 @@ function checked<T>(schema: { safeParse(v: unknown): { success: true; data: T } 
   return result.data;
 }
 
-export async function startCommand(config: Config, out: Out): Promise<() => Promise<void>> {
-  const platform = await startPlatform({ config, target: databaseTarget(config) });
+export async function startCommand(config: Config, out: Out, database: Promise<Database>): Promise<() => Promise<void>> {
+  const platform = await startPlatform({ config, target: database });
   const server = await serveHttp(platform, { port: config.port, host: config.host });
   const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
   const lines = [

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DataDirLockedError } from '../db/data-dir-lock.ts';
-import { CliError, auditVerifyCommand, createAdminCommand, migrateCommand, resetPasswordCommand, startCommand } from './commands.ts';
+import { databaseTarget, openDatabase } from '../db/open-database.ts';
+import { CliError } from './cli-error.ts';
 
 const usage = `Usage: threadbase <command> [options]
 
@@ -36,9 +37,13 @@ async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   const config = loadConfig();
+  // Opening the database first lets embedded PGlite boot in its worker while the rest of the server loads.
+  const database = command === 'start' ? openDatabase(databaseTarget(config)) : null;
+  database?.catch(() => {});
+  const { auditVerifyCommand, createAdminCommand, migrateCommand, resetPasswordCommand, startCommand } = await import('./commands.ts');
   switch (command) {
     case 'start': {
-      const stop = await startCommand(config, out);
+      const stop = await startCommand(config, out, database!);
       const shutdown = async () => {
         await stop();
         process.exit(0);
