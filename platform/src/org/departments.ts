@@ -5,8 +5,8 @@ import { AppError } from '../core/app-error.ts';
 import { inTransaction, type Ctx } from '../core/context.ts';
 import { publishEvent } from '../events/index.ts';
 
-export async function listDepartments(ctx: Ctx): Promise<Department[]> {
-  const rows = await ctx.db
+export async function listDepartments(ctx: Ctx, onlyId?: string): Promise<Department[]> {
+  let query = ctx.db
     .selectFrom('departments as d')
     .select((eb) => [
       'd.id',
@@ -24,9 +24,10 @@ export async function listDepartments(ctx: Ctx): Promise<Department[]> {
     ])
     .orderBy('d.sort')
     .orderBy('d.name')
-    .orderBy('d.id')
-    .execute();
-  const totals = await subtreeHeadcounts(ctx);
+    .orderBy('d.id');
+  if (onlyId) query = query.where('d.id', '=', onlyId);
+  const rows = await query.execute();
+  const totals = await subtreeHeadcounts(ctx, onlyId);
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -39,11 +40,12 @@ export async function listDepartments(ctx: Ctx): Promise<Department[]> {
 }
 
 /** Distinct active people per department including every department below it (someone in two sub-departments counts once). */
-async function subtreeHeadcounts(ctx: Ctx): Promise<Map<string, number>> {
+async function subtreeHeadcounts(ctx: Ctx, onlyId?: string): Promise<Map<string, number>> {
   const t = (name: string) => sql.table(`${ctx.workspace.schemas.system}.${name}`);
+  const roots = onlyId ? sql`where id = ${onlyId}` : sql``;
   const rows = await sql<{ root: string; n: string | number }>`
     with recursive tree(root, id) as (
-      select id, id from ${t('departments')}
+      select id, id from ${t('departments')} ${roots}
       union all
       select tree.root, d.id from ${t('departments')} d join tree on d.parent_id = tree.id
     )
@@ -56,7 +58,7 @@ async function subtreeHeadcounts(ctx: Ctx): Promise<Map<string, number>> {
 }
 
 export async function getDepartment(ctx: Ctx, id: string): Promise<Department> {
-  const found = (await listDepartments(ctx)).find((d) => d.id === id);
+  const [found] = await listDepartments(ctx, id);
   if (!found) throw new AppError('DEPARTMENT_NOT_FOUND', 404);
   return found;
 }

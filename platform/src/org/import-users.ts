@@ -8,7 +8,7 @@ import { describeIssue, importMessages, type ImportRowCode } from '../i18n/impor
 import { translateWith } from '../i18n/translate.ts';
 import { inTransaction, type Ctx } from '../core/context.ts';
 import { createDepartment, listDepartments } from './departments.ts';
-import { createUser, findUserIdByLogin, updateUser } from './users.ts';
+import { createUser, findUserIdsByLogins, updateUser } from './users.ts';
 
 const MAX_ROWS = 5000;
 
@@ -44,24 +44,24 @@ class DryRunRollback extends Error {
  */
 export async function importUsers(ctx: Ctx, csv: string, dryRun: boolean): Promise<ImportUsersResult> {
   const { rows, errors, rowError } = parseRows(csv, ctx.locale);
+  const existing = await findUserIdsByLogins(ctx, rows.flatMap((r) => (r.manager ? [r.user.login, r.manager] : [r.user.login])));
   const logins = new Map<string, number>();
   for (const row of rows) {
     const key = row.user.login.toLowerCase();
     if (logins.has(key)) errors.push(rowError(row.line, 'login', 'DUPLICATE_IN_FILE', { login: row.user.login, line: logins.get(key)! }));
     else logins.set(key, row.line);
-    if (await findUserIdByLogin(ctx, row.user.login)) errors.push(rowError(row.line, 'login', 'LOGIN_TAKEN', { login: row.user.login }));
+    if (existing.has(key)) errors.push(rowError(row.line, 'login', 'LOGIN_TAKEN', { login: row.user.login }));
   }
   for (const row of rows) {
-    if (row.manager && !logins.has(row.manager.toLowerCase()) && !(await findUserIdByLogin(ctx, row.manager))) {
-      errors.push(rowError(row.line, 'manager', 'MANAGER_NOT_FOUND', { manager: row.manager }));
-    }
+    const manager = row.manager?.trim().toLowerCase();
+    if (manager && !logins.has(manager) && !existing.has(manager)) errors.push(rowError(row.line, 'manager', 'MANAGER_NOT_FOUND', { manager: row.manager! }));
   }
   if (errors.length > 0) {
     throw new AppError('IMPORT_FAILED', 422, { params: { count: new Set(errors.map((e) => e.row)).size }, details: { rows: errors.slice(0, 500) } });
   }
   try {
     return await inTransaction(ctx, async (tx) => {
-      const result = await applyRows(tx, rows);
+      const result = await applyRows(tx, rows, existing);
       await appendAudit(tx, { action: 'user.import', details: { created: result.created, departmentsCreated: result.departmentsCreated } });
       if (dryRun) throw new DryRunRollback(result);
       return { dryRun: false, ...result };
@@ -136,7 +136,7 @@ function normaliseHeader(raw: string): string {
   return HEADERS[key] ?? HEADERS[raw.trim()] ?? `?${raw.trim()}`;
 }
 
-async function applyRows(tx: Ctx, rows: ParsedRow[]): Promise<{ created: number; departmentsCreated: number }> {
+async function applyRows(tx: Ctx, rows: ParsedRow[], existing: Map<string, string>): Promise<{ created: number; departmentsCreated: number }> {
   const departments = await listDepartments(tx);
   let departmentsCreated = 0;
   const departmentFor = async (path: string): Promise<string> => {
@@ -163,7 +163,8 @@ async function applyRows(tx: Ctx, rows: ParsedRow[]): Promise<{ created: number;
     ids.set(user.login.toLowerCase(), user.id);
   }
   for (const row of rows.filter((r) => r.manager)) {
-    const managerId = ids.get(row.manager!.toLowerCase()) ?? (await findUserIdByLogin(tx, row.manager!));
+    const manager = row.manager!.trim().toLowerCase();
+    const managerId = ids.get(manager) ?? existing.get(manager)!;
     await updateUser(tx, ids.get(row.user.login.toLowerCase())!, { managerId });
   }
   return { created: rows.length, departmentsCreated };

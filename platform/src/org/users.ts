@@ -66,6 +66,22 @@ export async function findUserIdByLogin(ctx: Ctx, login: string): Promise<string
   return row?.id ?? null;
 }
 
+/** `findUserIdByLogin` for many names in one query: lower-cased name → id, a login match winning over an e-mail match. */
+export async function findUserIdsByLogins(ctx: Ctx, logins: string[]): Promise<Map<string, string>> {
+  const needles = [...new Set(logins.map((l) => l.trim().toLowerCase()))];
+  const found = new Map<string, string>();
+  if (needles.length === 0) return found;
+  const rows = await ctx.db
+    .selectFrom('users')
+    .select((eb) => ['id', eb.fn<string>('lower', ['login']).as('login'), eb.fn<string | null>('lower', ['email']).as('email')])
+    .where((eb) => eb.or([eb(eb.fn('lower', ['login']), 'in', needles), eb(eb.fn('lower', ['email']), 'in', needles)]))
+    .orderBy('created_at')
+    .execute();
+  for (const row of rows) if (row.email && !found.has(row.email)) found.set(row.email, row.id);
+  for (const row of rows) found.set(row.login, row.id);
+  return found;
+}
+
 export async function listUsers(ctx: Ctx, query: UserListQuery): Promise<{ items: User[]; nextCursor: string | null }> {
   let q = ctx.db.selectFrom('users').selectAll('users');
   if (query.q?.trim()) q = q.where('search_text', 'like', likePattern(query.q.trim()));
