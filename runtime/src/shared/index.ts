@@ -3,6 +3,7 @@ import './styles/theme.css';
 export { ApiError, isApiError, type ApiErrorCode } from './api/api-error.ts';
 export { authApi, type ProfilePatch } from './api/auth-api.ts';
 export { orgApi, type NewDepartment, type NewUser, type UserQuery, type UserPageResult } from './api/org-api.ts';
+export { useFormSubmit } from './composables/use-form-submit.ts';
 export { useMediaQuery } from './composables/use-media-query.ts';
 export { useUserList, type UserFilters } from './composables/use-user-list.ts';
 export { addMessages, i18n, t } from './i18n/i18n.ts';
@@ -19,6 +20,8 @@ export { errorMessage, notifyError, notifySuccess, notifyWarning } from './util/
 export type { ShellLink, ShellNavItem } from './components/shell-types.ts';
 export { default as AppRoot } from './components/app-root.vue';
 export { default as AppShell } from './components/app-shell.vue';
+export { default as DepartmentTree } from './components/department-tree.vue';
 export { default as LocaleSwitch } from './components/locale-switch.vue';
 export { default as LoginPage } from './components/login-page.vue';
+export { default as PageHeader } from './components/page-header.vue';
 export { default as UserAvatar } from './components/user-avatar.vue';
