@@ -4,6 +4,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig, testTarget } from '../testing/index.ts';
+import { buildPgliteTemplate, templateFile } from './create-pglite.ts';
 import { DataDirLockedError } from './data-dir-lock.ts';
 import { runMigrations, pendingMigrations, type Migration, type MigrationScope } from './migrate.ts';
 import { openDatabase, type Database } from './open-database.ts';
@@ -115,6 +116,24 @@ describe('dialect differences hidden by db/', () => {
 });
 
 describe('embedded PGlite data folder', () => {
+  it('a new folder is restored from the initdb template and keeps what is written', async () => {
+    await buildPgliteTemplate();
+    expect(fs.existsSync(templateFile)).toBe(true);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-template-'));
+    try {
+      const first = await openDatabase({ kind: 'pglite', dataDir: dir });
+      expect(fs.existsSync(path.join(dir, 'pg', 'PG_VERSION'))).toBe(true);
+      await sql`create table from_template (v int)`.execute(first.kysely);
+      await sql`insert into from_template values (42)`.execute(first.kysely);
+      await first.close();
+      const again = await openDatabase({ kind: 'pglite', dataDir: dir, thread: 'main' });
+      expect((await sql<{ v: number }>`select v from from_template`.execute(again.kysely)).rows).toEqual([{ v: 42 }]);
+      await again.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is reopened with nothing lost, and refuses a second process while in use', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tb-pglite-'));
     try {

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
+import { createPglite } from './create-pglite.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { PGliteWorkerClient } from './pglite-worker-client.ts';
 import { PGliteWorkerDialect } from './pglite-worker-dialect.ts';
@@ -83,7 +83,7 @@ async function inWorker(dataDir: string | null): Promise<Omit<Database, 'dialect
 }
 
 async function onMainThread(dataDir: string | null): Promise<Omit<Database, 'dialect'>> {
-  const pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const pglite = await createPglite(dataDir);
   const kysely = new Kysely<any>({ dialect: new PGliteDialect({ pglite }) });
   return {
     kysely,

@@ -1,6 +1,6 @@
 // Worker-thread entry: owns the PGlite instance so that query execution never blocks the main event loop.
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite } from '@electric-sql/pglite';
+import { createPglite } from './create-pglite.ts';
 import type { WorkerReply, WorkerRequest } from './pglite-worker-protocol.ts';
 
 const port = parentPort!;
@@ -16,7 +16,7 @@ function serialiseError(error: unknown) {
 }
 
 try {
-  const pglite = await PGlite.create((workerData as { dataDir: string | null }).dataDir ?? undefined);
+  const pglite = await createPglite((workerData as { dataDir: string | null }).dataDir);
   const listeners = new Map<string, () => Promise<void>>();
   port.on('message', async (request: WorkerRequest) => {
     try {
