@@ -28,6 +28,10 @@ export const ERROR_CODES = [
   'INVALID_CURSOR',
   'INTERNAL',
   'NOT_READY',
+  'TYPE_CHANGE_NOT_SUPPORTED',
+  'TYPE_CHANGE_LOSES_DATA',
+  'UNIQUE_VIOLATED_BY_DATA',
+  'INVALID_METADATA',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -31,6 +31,10 @@ export const messages: Record<Locale, Record<ErrorCode, string>> = {
     INVALID_CURSOR: 'The page cursor is not valid; start from the first page.',
     INTERNAL: 'Something went wrong on the server. The error was logged.',
     NOT_READY: 'The server is not ready yet.',
+    TYPE_CHANGE_NOT_SUPPORTED: 'Field {field} cannot change from {from} to {to} without losing data.',
+    TYPE_CHANGE_LOSES_DATA: 'Field {field} cannot change type: some records hold values that would not convert (details list them).',
+    UNIQUE_VIOLATED_BY_DATA: 'Field {field} cannot become unique: some values appear more than once (details list them).',
+    INVALID_METADATA: 'The metadata has {count} problem(s) (details list where).',
   },
   'zh-CN': {
     FAILED_VALIDATION: '部分字段无效：{fields}。',
@@ -61,5 +65,9 @@ export const messages: Record<Locale, Record<ErrorCode, string>> = {
     INVALID_CURSOR: '分页游标无效，请从第一页开始。',
     INTERNAL: '服务器出错，错误已记录。',
     NOT_READY: '服务器尚未就绪。',
+    TYPE_CHANGE_NOT_SUPPORTED: '字段 {field} 不能从 {from} 改为 {to}，否则会丢失数据。',
+    TYPE_CHANGE_LOSES_DATA: '字段 {field} 无法更改类型：部分记录的值无法转换（详情中列出）。',
+    UNIQUE_VIOLATED_BY_DATA: '字段 {field} 无法设为唯一：部分值重复出现（详情中列出）。',
+    INVALID_METADATA: '元数据有 {count} 处问题（详情中列出位置）。',
   },
 };

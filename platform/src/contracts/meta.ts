@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { text } from './common.ts';
+
+/**
+ * API names of objects, fields and select options. Lower-case identifiers; a double underscore is
+ * reserved for columns the platform derives from a field (`amount__currency`). Reserved words and system
+ * columns are refused by `schema/identifiers.ts`, which has the full list.
+ */
+export const ApiName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,49}$/, 'lower-case letters, digits and _, starting with a letter, at most 50')
+  .refine((s) => !s.includes('__') && !s.endsWith('_'), { message: 'no double underscore and no trailing underscore' });
+
+export const LocalisedText = z.object({ 'zh-CN': text(200, 1), en: text(200, 1) }).meta({ id: 'LocalisedText' });
+export type LocalisedText = z.infer<typeof LocalisedText>;
+
+export const FIELD_TYPES = [
+  'text',
+  'long_text',
+  'rich_text',
+  'integer',
+  'decimal',
+  'currency',
+  'percent',
+  'boolean',
+  'date',
+  'datetime',
+  'single_select',
+  'multi_select',
+  'email',
+  'phone',
+  'url',
+  'user',
+  'department',
+  'lookup',
+  'attachments',
+  'auto_number',
+  'formula',
+  'rollup',
+] as const;
+export const FieldType = z.enum(FIELD_TYPES).meta({ id: 'FieldType' });
+export type FieldType = z.infer<typeof FieldType>;
+
+export const SelectOption = z
+  .object({ key: ApiName, label: LocalisedText, color: z.string().regex(/^#[0-9a-fA-F]{6}$/) })
+  .meta({ id: 'SelectOption' });
+
+const numeric = { precision: z.number().int().min(1).max(38), scale: z.number().int().min(0).max(18) };
+
+const base = {
+  name: ApiName,
+  label: LocalisedText,
+  description: text(1000).optional(),
+  required: z.boolean().default(false),
+  unique: z.boolean().default(false),
+  tracked: z.boolean().default(false),
+  archived: z.boolean().default(false),
+};
+
+/** One field of an object: common settings plus the options of its type. */
+export const FieldDefinition = z
+  .discriminatedUnion('type', [
+    z.object({ ...base, type: z.literal('text'), maxLength: z.number().int().min(1).max(10_000).default(255), pattern: text(500).optional() }),
+    z.object({ ...base, type: z.literal('long_text'), maxLength: z.number().int().min(1).max(1_000_000).default(100_000) }),
+    z.object({ ...base, type: z.literal('rich_text') }),
+    z.object({ ...base, type: z.literal('integer'), min: z.number().int().optional(), max: z.number().int().optional() }),
+    z.object({ ...base, type: z.literal('decimal'), ...numeric }),
+    z.object({ ...base, type: z.literal('currency'), ...numeric, defaultCurrency: z.string().regex(/^[A-Z]{3}$/).default('CNY') }),
+    z.object({ ...base, type: z.literal('percent'), ...numeric }),
+    z.object({ ...base, type: z.literal('boolean') }),
+    z.object({ ...base, type: z.literal('date') }),
+    z.object({ ...base, type: z.literal('datetime') }),
+    z.object({ ...base, type: z.literal('single_select'), options: z.array(SelectOption).min(1).max(500) }),
+    z.object({ ...base, type: z.literal('multi_select'), options: z.array(SelectOption).min(1).max(500) }),
+    z.object({ ...base, type: z.literal('email') }),
+    z.object({ ...base, type: z.literal('phone') }),
+    z.object({ ...base, type: z.literal('url') }),
+    z.object({ ...base, type: z.literal('user') }),
+    z.object({ ...base, type: z.literal('department') }),
+    z.object({ ...base, type: z.literal('lookup'), target: ApiName, onDelete: z.enum(['restrict', 'set_null', 'cascade']).default('restrict') }),
+    z.object({ ...base, type: z.literal('attachments'), multiple: z.boolean().default(true) }),
+    z.object({ ...base, type: z.literal('auto_number'), prefix: text(20).default(''), digits: z.number().int().min(1).max(12).default(6) }),
+    z.object({ ...base, type: z.literal('formula'), expression: text(2000, 1), resultType: z.enum(['text', 'decimal', 'boolean', 'date']) }),
+    z.object({
+      ...base,
+      type: z.literal('rollup'),
+      source: ApiName.meta({ description: 'The related object whose records are aggregated.' }),
+      via: ApiName.meta({ description: 'The lookup field on the related object that points here.' }),
+      fn: z.enum(['count', 'sum', 'min', 'max']),
+      field: ApiName.optional().meta({ description: 'The aggregated field (not for count).' }),
+    }),
+  ])
+  .meta({ id: 'FieldDefinition' });
+export type FieldDefinition = z.infer<typeof FieldDefinition>;
+
+export const ObjectDefinition = z
+  .object({
+    name: ApiName,
+    label: LocalisedText,
+    pluralLabel: LocalisedText,
+    icon: text(50).default('document'),
+    description: text(1000).optional(),
+    recordName: ApiName.meta({ description: 'The field shown as the record\'s name.' }),
+    archived: z.boolean().default(false),
+    fields: z.array(FieldDefinition).min(1).max(500),
+  })
+  .meta({ id: 'ObjectDefinition' });
+export type ObjectDefinition = z.infer<typeof ObjectDefinition>;
+
+/** A workspace's whole metadata: what a version stores, what export and import move. */
+export const MetaDocument = z.object({ objects: z.array(ObjectDefinition).max(1000) }).meta({ id: 'MetaDocument' });
+export type MetaDocument = z.infer<typeof MetaDocument>;
