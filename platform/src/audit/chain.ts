@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../core/canonical-json.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -14,19 +15,7 @@ export type AuditFields = {
   details: Record<string, unknown>;
 };
 
-/** JSON with sorted keys: jsonb reorders keys, so the hash must not depend on their order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
-
 export function chainHash(prevHash: string, entry: AuditFields): string {
-  const body = canonical({ ...entry, at: entry.at.toISOString() });
+  const body = canonicalJson({ ...entry, at: entry.at.toISOString() });
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }

@@ -32,6 +32,9 @@ export const ERROR_CODES = [
   'TYPE_CHANGE_LOSES_DATA',
   'UNIQUE_VIOLATED_BY_DATA',
   'INVALID_METADATA',
+  'NOTHING_TO_PUBLISH',
+  'DRAFT_OUTDATED',
+  'VERSION_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

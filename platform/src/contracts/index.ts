@@ -3,3 +3,4 @@ export * from './common.ts';
 export * from './auth.ts';
 export * from './org.ts';
 export * from './health.ts';
+export * from './meta.ts';

@@ -110,3 +110,45 @@ export type ObjectDefinition = z.infer<typeof ObjectDefinition>;
 /** A workspace's whole metadata: what a version stores, what export and import move. */
 export const MetaDocument = z.object({ objects: z.array(ObjectDefinition).max(1000) }).meta({ id: 'MetaDocument' });
 export type MetaDocument = z.infer<typeof MetaDocument>;
+
+/** One line of a readable diff between two metadata documents. */
+export const MetaChange = z
+  .object({
+    op: z.enum(['add_object', 'change_object', 'archive_object', 'restore_object', 'add_field', 'change_field', 'archive_field', 'restore_field']),
+    object: z.string(),
+    field: z.string().nullable(),
+    changed: z.array(z.string()).meta({ description: 'The settings that differ, for change_* operations.' }),
+  })
+  .meta({ id: 'MetaChange' });
+export type MetaChange = z.infer<typeof MetaChange>;
+
+export const MetaChanges = z
+  .object({ baseVersion: z.number().int(), hasDraft: z.boolean(), changes: z.array(MetaChange) })
+  .meta({ id: 'MetaChanges' });
+export type MetaChanges = z.infer<typeof MetaChanges>;
+
+export const MetaVersion = z
+  .object({
+    version: z.number().int(),
+    publishedAt: z.string(),
+    publishedBy: z.string().nullable(),
+    note: z.string().nullable(),
+    changes: z.array(MetaChange),
+  })
+  .meta({ id: 'MetaVersion' });
+export type MetaVersion = z.infer<typeof MetaVersion>;
+
+export const MetaVersionList = z.object({ items: z.array(MetaVersion) }).meta({ id: 'MetaVersionList' });
+export const PublishRequest = z.object({ note: text(500).optional() }).strict().meta({ id: 'PublishRequest' });
+export const MetaExport = z
+  .object({ format: z.literal('threadbase-meta/1'), version: z.number().int(), document: MetaDocument })
+  .meta({ id: 'MetaExport' });
+export type MetaExport = z.infer<typeof MetaExport>;
+export const MetaImportRequest = z
+  .object({ document: MetaDocument, dryRun: z.boolean().default(true), note: text(500).optional() })
+  .strict()
+  .meta({ id: 'MetaImportRequest' });
+export const MetaImportResult = z
+  .object({ dryRun: z.boolean(), version: z.number().int().nullable(), changes: z.array(MetaChange) })
+  .meta({ id: 'MetaImportResult' });
+export type MetaImportResult = z.infer<typeof MetaImportResult>;

@@ -1,4 +1,5 @@
 import { sql, type ColumnType, type Generated, type RawBuilder } from 'kysely';
+import type { MetaChange, MetaDocument } from '../contracts/meta.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** Written only through `jsonb()`: see there. */
@@ -91,6 +92,15 @@ export type WorkspaceDB = {
     hash: string;
   };
   audit_head: { id: number; seq: Int8; hash: string };
+  meta_versions: {
+    version: number;
+    document: Json<MetaDocument>;
+    changes: Json<MetaChange[]>;
+    note: string | null;
+    published_at: Generated<Date>;
+    published_by: string | null;
+  };
+  meta_draft: { id: number; document: Json<MetaDocument>; base_version: number; updated_at: Timestamp; updated_by: string | null };
   outbox_aggregates: { aggregate_type: string; aggregate_id: string; seq: Int8 };
   outbox_events: {
     id: Bigserial;

@@ -3,6 +3,7 @@ import { requestId } from 'hono/request-id';
 import { authRoutes } from '../auth/routes.ts';
 import { AppError } from '../core/app-error.ts';
 import type { Platform } from '../core/platform.ts';
+import { metaRoutes } from '../meta/routes.ts';
 import { orgRoutes } from '../org/routes.ts';
 import { mountApiDocs } from './api-docs.ts';
 import { errorHandler, renderError } from './error-handler.ts';
@@ -11,7 +12,7 @@ import { requestContext } from './request-context.ts';
 import { router } from './route-helpers.ts';
 import { mountSpas } from './spa.ts';
 
-const LARGE_BODY_PATHS = new Set(['/api/v1/org/users/import']);
+const LARGE_BODY_PATHS = new Set(['/api/v1/org/users/import', '/api/v1/meta/draft', '/api/v1/meta/import']);
 
 /** Composes the whole HTTP surface of one platform process. */
 export function createApp(platform: Platform, options: { spas?: boolean } = {}) {
@@ -32,6 +33,7 @@ export function createApp(platform: Platform, options: { spas?: boolean } = {}) 
   app.route('/', healthRoutes(platform));
   app.route('/', authRoutes(platform));
   app.route('/', orgRoutes());
+  app.route('/', metaRoutes());
   mountApiDocs(app);
   if (options.spas !== false) mountSpas(app);
   return app;

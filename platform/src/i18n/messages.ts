@@ -35,6 +35,9 @@ export const messages: Record<Locale, Record<ErrorCode, string>> = {
     TYPE_CHANGE_LOSES_DATA: 'Field {field} cannot change type: some records hold values that would not convert (details list them).',
     UNIQUE_VIOLATED_BY_DATA: 'Field {field} cannot become unique: some values appear more than once (details list them).',
     INVALID_METADATA: 'The metadata has {count} problem(s) (details list where).',
+    NOTHING_TO_PUBLISH: 'There are no changes to publish.',
+    DRAFT_OUTDATED: 'Version {version} was published after this draft was started. Reload the draft and apply your changes again.',
+    VERSION_NOT_FOUND: 'Metadata version {version} does not exist.',
   },
   'zh-CN': {
     FAILED_VALIDATION: '部分字段无效：{fields}。',
@@ -69,5 +72,8 @@ export const messages: Record<Locale, Record<ErrorCode, string>> = {
     TYPE_CHANGE_LOSES_DATA: '字段 {field} 无法更改类型：部分记录的值无法转换（详情中列出）。',
     UNIQUE_VIOLATED_BY_DATA: '字段 {field} 无法设为唯一：部分值重复出现（详情中列出）。',
     INVALID_METADATA: '元数据有 {count} 处问题（详情中列出位置）。',
+    NOTHING_TO_PUBLISH: '没有可发布的变更。',
+    DRAFT_OUTDATED: '此草稿开始编辑后又发布了版本 {version}，请重新加载草稿后再修改。',
+    VERSION_NOT_FOUND: '元数据版本 {version} 不存在。',
   },
 };

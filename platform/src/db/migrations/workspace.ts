@@ -155,4 +155,25 @@ export const workspaceMigrations: readonly Migration[] = [
         sql`create index outbox_deliveries_due on ${table(s, 'outbox_deliveries')} (consumer, next_attempt_at) where status = 'pending'`,
       ]),
   },
+  {
+    name: '005_meta',
+    up: (db, s) =>
+      run(db, [
+        sql`create table ${table(s, 'meta_versions')} (
+          version integer primary key,
+          document jsonb not null,
+          changes jsonb not null,
+          note text,
+          published_at timestamptz not null default now(),
+          published_by uuid references ${table(s, 'users')} (id) on delete set null
+        )`,
+        sql`create table ${table(s, 'meta_draft')} (
+          id integer primary key check (id = 1),
+          document jsonb not null,
+          base_version integer not null,
+          updated_at timestamptz not null default now(),
+          updated_by uuid references ${table(s, 'users')} (id) on delete set null
+        )`,
+      ]),
+  },
 ];

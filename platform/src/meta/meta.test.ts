@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+
+let t: TestPlatform;
+let admin: ApiClient;
+let member: ApiClient;
+let dataSchema: string;
+
+beforeAll(async () => {
+  t = await startTestPlatform({ env: { TB_DEMO: '0' } });
+  admin = await loginAs(t.app);
+  await admin.post('/api/v1/org/users', { login: 'analyst', displayName: 'Analyst', password: 'member-password-1' });
+  member = await loginAs(t.app, 'analyst', 'member-password-1');
+  dataSchema = t.platform.workspaces.list()[0]!.schemas.data;
+});
+afterAll(() => t.close());
+
+const label = (en: string) => ({ 'zh-CN': en, en });
+const field = (name: string, type: string, extra: Record<string, unknown> = {}) => ({ name, type, label: label(name), ...extra });
+const customer = (fields: Record<string, unknown>[] = []) => ({
+  name: 'customer',
+  label: { 'zh-CN': '客户', en: 'Customer' },
+  pluralLabel: { 'zh-CN': '客户', en: 'Customers' },
+  recordName: 'name',
+  fields: [field('name', 'text'), ...fields],
+});
+const columnsOf = async (table: string) =>
+  (
+    await sql<{ c: string }>`select column_name as c from information_schema.columns where table_schema = ${dataSchema} and table_name = ${table}`.execute(
+      t.platform.db.kysely,
+    )
+  ).rows.map((r) => r.c);
+
+describe('draft and publish', () => {
+  it('a new workspace has no published version and nothing to publish', async () => {
+    expect((await admin.get('/api/v1/meta/draft')).body).toEqual({ document: { objects: [] }, baseVersion: 0, hasDraft: false });
+    expect((await admin.post('/api/v1/meta/publish')).body.error.code).toBe('NOTHING_TO_PUBLISH');
+    expect((await admin.get('/api/v1/meta/versions')).body.items).toEqual([]);
+  });
+
+  it('edits go to a draft, shown as a diff, and publishing creates the table and version 1', async () => {
+    const saved = await admin.request('PUT', '/api/v1/meta/draft', { body: { objects: [customer([field('tier', 'text')])] } });
+    expect(saved.status).toBe(200);
+    expect(saved.body.changes).toEqual([{ op: 'add_object', object: 'customer', field: null, changed: [] }]);
+    expect((await admin.get('/api/v1/meta/changes')).body).toEqual(saved.body);
+    expect(await columnsOf('customer')).toEqual([]);
+    const published = await admin.post('/api/v1/meta/publish', { note: 'first objects' });
+    expect(published.body).toMatchObject({ version: 1, note: 'first objects', changes: saved.body.changes });
+    expect(await columnsOf('customer')).toEqual(expect.arrayContaining(['id', 'owner', 'version', 'name', 'tier']));
+    expect((await admin.get('/api/v1/meta/draft')).body.hasDraft).toBe(false);
+    expect((await member.get('/api/v1/meta/published')).body).toMatchObject({ version: 1, document: { objects: [{ name: 'customer' }] } });
+  });
+
+  it('a field left out of the draft is archived at publish, its column and data kept', async () => {
+    await t.platform.db.kysely.withSchema(dataSchema).insertInto('customer').values({ id: randomUUID(), name: 'Acme', tier: 'gold' }).execute();
+    const saved = await admin.request('PUT', '/api/v1/meta/draft', { body: { objects: [customer([field('city', 'text')])] } });
+    expect(saved.body.changes).toEqual([
+      { op: 'add_field', object: 'customer', field: 'city', changed: [] },
+      { op: 'archive_field', object: 'customer', field: 'tier', changed: [] },
+    ]);
+    const v2 = await admin.post('/api/v1/meta/publish');
+    expect(v2.body.version).toBe(2);
+    expect(await columnsOf('customer')).toEqual(expect.arrayContaining(['tier', 'city']));
+    const tier = (await member.get('/api/v1/meta/published')).body.document.objects[0].fields.find((f: { name: string }) => f.name === 'tier');
+    expect(tier.archived).toBe(true);
+  });
+
+  it('restoring version 1 publishes its metadata again as a new version', async () => {
+    const restored = await admin.post('/api/v1/meta/versions/1/restore');
+    expect(restored.body.version).toBe(3);
+    expect(restored.body.changes).toEqual(
+      expect.arrayContaining([
+        { op: 'restore_field', object: 'customer', field: 'tier', changed: [] },
+        { op: 'archive_field', object: 'customer', field: 'city', changed: [] },
+      ]),
+    );
+    expect((await admin.get('/api/v1/meta/versions')).body.items.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
+    expect((await admin.post('/api/v1/meta/versions/99/restore')).body.error.code).toBe('VERSION_NOT_FOUND');
+  });
+
+  it('a publish that fails half-way leaves metadata, tables and the draft as they were', async () => {
+    await t.platform.db.kysely.withSchema(dataSchema).insertInto('customer').values({ id: randomUUID(), name: 'Acme' }).execute();
+    const draft = { objects: [customer([field('tier', 'text'), field('city', 'text'), field('vat_no', 'text')])] };
+    draft.objects[0]!.fields[0] = field('name', 'text', { unique: true });
+    await admin.request('PUT', '/api/v1/meta/draft', { body: draft });
+    const failed = await admin.post('/api/v1/meta/publish');
+    expect(failed.status).toBe(409);
+    expect(failed.body.error).toMatchObject({ code: 'UNIQUE_VIOLATED_BY_DATA', details: { values: ['Acme'] } });
+    expect(await columnsOf('customer')).not.toContain('vat_no');
+    expect((await admin.get('/api/v1/meta/versions')).body.items).toHaveLength(3);
+    expect((await admin.get('/api/v1/meta/draft')).body.hasDraft).toBe(true);
+    await admin.delete('/api/v1/meta/draft');
+  });
+
+  it('a draft started before another publish is refused rather than silently overwriting it', async () => {
+    await admin.request('PUT', '/api/v1/meta/draft', { body: { objects: [customer([field('tier', 'text'), field('note', 'long_text')])] } });
+    const exported = (await admin.get('/api/v1/meta/export')).body;
+    exported.document.objects[0].description = 'changed elsewhere';
+    expect((await admin.post('/api/v1/meta/import', { document: exported.document, dryRun: false })).body.version).toBe(4);
+    expect((await admin.post('/api/v1/meta/publish')).body.error).toMatchObject({ code: 'DRAFT_OUTDATED' });
+    await admin.delete('/api/v1/meta/draft');
+  });
+
+  it('concurrent publishes queue: one wins, the other finds nothing left to publish', async () => {
+    await admin.request('PUT', '/api/v1/meta/draft', { body: { objects: [customer([field('tier', 'text'), field('score', 'integer')])] } });
+    const results = await Promise.all([admin.post('/api/v1/meta/publish'), admin.post('/api/v1/meta/publish')]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(results.find((r) => r.status === 409)!.body.error.code).toBe('NOTHING_TO_PUBLISH');
+  });
+});
+
+describe('export and import', () => {
+  it('export is the published document; an import dry run shows the diff and publishes nothing', async () => {
+    const exported = (await admin.get('/api/v1/meta/export')).body;
+    expect(exported).toMatchObject({ format: 'threadbase-meta/1', version: 5 });
+    exported.document.objects.push({ ...customer(), name: 'contact', recordName: 'name' });
+    const dry = await admin.post('/api/v1/meta/import', { document: exported.document });
+    expect(dry.body).toEqual({ dryRun: true, version: null, changes: [{ op: 'add_object', object: 'contact', field: null, changed: [] }] });
+    expect(await columnsOf('contact')).toEqual([]);
+    const real = await admin.post('/api/v1/meta/import', { document: exported.document, dryRun: false });
+    expect(real.body.version).toBe(6);
+    expect(await columnsOf('contact')).toContain('name');
+  });
+});
+
+describe('bad metadata is refused when saved, and nothing runs', () => {
+  it('names that are SQL, reserved words or system columns', async () => {
+    const injected = await admin.request('PUT', '/api/v1/meta/draft', { body: { objects: [{ ...customer(), name: 'x"; drop table users; --' }] } });
+    expect(injected.body.error.code).toBe('FAILED_VALIDATION');
+    const reserved = await admin.request('PUT', '/api/v1/meta/draft', { body: { objects: [customer([field('select', 'text'), field('version', 'integer')])] } });
+    expect(reserved.body.error.code).toBe('INVALID_METADATA');
+    expect(reserved.body.error.details.problems).toEqual([
+      { path: 'objects.0.fields.1.name', code: 'RESERVED_WORD' },
+      { path: 'objects.0.fields.2.name', code: 'SYSTEM_COLUMN' },
+    ]);
+  });
+
+  it('a type change that can never convert', async () => {
+    const res = await admin.request('PUT', '/api/v1/meta/draft', { body: { objects: [customer([field('tier', 'boolean')])] } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('TYPE_CHANGE_NOT_SUPPORTED');
+    expect((await admin.get('/api/v1/meta/draft')).body.hasDraft).toBe(false);
+  });
+
+  it('members may read the published metadata but not edit or publish it', async () => {
+    expect((await member.request('PUT', '/api/v1/meta/draft', { body: { objects: [] } })).status).toBe(403);
+    expect((await member.post('/api/v1/meta/publish')).status).toBe(403);
+    expect((await member.get('/api/v1/meta/export')).status).toBe(403);
+  });
+
+  it('every publish is audited with who and when', async () => {
+    const log = await t.platform.db.kysely
+      .withSchema(t.platform.workspaces.list()[0]!.schemas.system)
+      .selectFrom('audit_log')
+      .select(['action', 'target_id', 'actor_login'])
+      .where('action', 'like', 'meta.%')
+      .orderBy('seq')
+      .execute();
+    expect(log.map((e) => `${e.action} ${e.target_id} ${e.actor_login}`)).toEqual([
+      'meta.publish 1 admin',
+      'meta.publish 2 admin',
+      'meta.restore 3 admin',
+      'meta.import 4 admin',
+      'meta.publish 5 admin',
+      'meta.import 6 admin',
+    ]);
+  });
+});
