@@ -4,3 +4,4 @@ export * from './auth.ts';
 export * from './org.ts';
 export * from './health.ts';
 export * from './meta.ts';
+export * from './records.ts';

@@ -101,6 +101,16 @@ export type WorkspaceDB = {
     published_by: string | null;
   };
   meta_draft: { id: number; document: Json<MetaDocument>; base_version: number; updated_at: Timestamp; updated_by: string | null };
+  record_history: {
+    id: Bigserial;
+    object: string;
+    record_id: string;
+    field: string;
+    old_value: Json<unknown>;
+    new_value: Json<unknown>;
+    changed_by: string | null;
+    changed_at: Generated<Date>;
+  };
   outbox_aggregates: { aggregate_type: string; aggregate_id: string; seq: Int8 };
   outbox_events: {
     id: Bigserial;

@@ -5,6 +5,7 @@ import { AppError } from '../core/app-error.ts';
 import type { Platform } from '../core/platform.ts';
 import { metaRoutes } from '../meta/routes.ts';
 import { orgRoutes } from '../org/routes.ts';
+import { recordRoutes } from '../records/routes.ts';
 import { mountApiDocs } from './api-docs.ts';
 import { errorHandler, renderError } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -34,6 +35,7 @@ export function createApp(platform: Platform, options: { spas?: boolean } = {}) 
   app.route('/', authRoutes(platform));
   app.route('/', orgRoutes());
   app.route('/', metaRoutes());
+  app.route('/', recordRoutes());
   mountApiDocs(app);
   if (options.spas !== false) mountSpas(app);
   return app;

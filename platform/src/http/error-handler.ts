@@ -19,8 +19,9 @@ function fromHttpException(error: HTTPException): AppError {
 /** PostgreSQL errors that can only come from a request racing another one, translated in one place. */
 function fromDatabaseError(error: unknown): AppError | null {
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === '23505') return new AppError('LOGIN_TAKEN', 409, { params: { login: '' } });
-  if (code === '23503') return new AppError('NOT_FOUND', 404);
+  if (code === '23505') return new AppError('UNIQUE_VALUE_TAKEN', 409);
+  if (code === '23503') return new AppError('REFERENCE_NOT_FOUND', 422, { params: { field: '' } });
+  if (code === '23001') return new AppError('RECORD_IN_USE', 409);
   return null;
 }
 

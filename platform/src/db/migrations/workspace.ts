@@ -176,4 +176,21 @@ export const workspaceMigrations: readonly Migration[] = [
         )`,
       ]),
   },
+  {
+    name: '006_record_history',
+    up: (db, s) =>
+      run(db, [
+        sql`create table ${table(s, 'record_history')} (
+          id bigserial primary key,
+          object text not null,
+          record_id uuid not null,
+          field text not null,
+          old_value jsonb,
+          new_value jsonb,
+          changed_by uuid references ${table(s, 'users')} (id) on delete set null,
+          changed_at timestamptz not null default now()
+        )`,
+        sql`create index record_history_record on ${table(s, 'record_history')} (object, record_id, id)`,
+      ]),
+  },
 ];

@@ -1,0 +1,2 @@
+export { publishedObject, publishedObjects } from './published-objects.ts';
+export { publishedMeta } from './service.ts';

@@ -1,0 +1,127 @@
+import { sql, type RawBuilder } from 'kysely';
+import { z } from 'zod';
+import type { FieldDefinition, ObjectDefinition } from '../contracts/meta.ts';
+import { AppError } from '../core/app-error.ts';
+import { codecOf } from './field-codecs.ts';
+
+/** The filter tree a list takes: and / or / not over conditions `{ field, op, value }`. */
+export type FilterNode = { and: FilterNode[] } | { or: FilterNode[] } | { not: FilterNode } | { field: string; op: string; value?: unknown };
+
+const MAX_NODES = 200;
+const MAX_DEPTH = 10;
+
+const COMMON = ['eq', 'ne', 'in', 'not_in', 'is_empty', 'is_not_empty'];
+const ORDERED = ['lt', 'lte', 'gt', 'gte', 'between'];
+const TEXTUAL = ['contains', 'starts_with'];
+const OPERATORS: Record<string, string[]> = {
+  text: [...COMMON, ...ORDERED, ...TEXTUAL],
+  long_text: ['contains', 'is_empty', 'is_not_empty'],
+  rich_text: ['contains', 'is_empty', 'is_not_empty'],
+  email: [...COMMON, ...TEXTUAL],
+  phone: [...COMMON, ...TEXTUAL],
+  url: [...COMMON, ...TEXTUAL],
+  integer: [...COMMON, ...ORDERED],
+  decimal: [...COMMON, ...ORDERED],
+  percent: [...COMMON, ...ORDERED],
+  currency: [...COMMON, ...ORDERED],
+  boolean: ['eq', 'ne', 'is_empty', 'is_not_empty'],
+  date: [...COMMON, ...ORDERED],
+  datetime: [...COMMON, ...ORDERED],
+  single_select: COMMON,
+  multi_select: ['contains', 'is_empty', 'is_not_empty'],
+  user: COMMON,
+  department: COMMON,
+  lookup: COMMON,
+  auto_number: [...COMMON, ...ORDERED],
+};
+
+const invalid = (reason: string) => new AppError('INVALID_FILTER', 400, { params: { reason }, details: { reason } });
+
+/** A condition's value, checked by the field's own input schema (currency compares its amount). */
+function operand(field: FieldDefinition, value: unknown, actorId: string | null): unknown {
+  if (value === '$me' && field.type === 'user') {
+    if (!actorId) throw invalid(`"$me" needs a logged-in user`);
+    return actorId;
+  }
+  const schema =
+    field.type === 'currency' || field.type === 'decimal' || field.type === 'percent'
+      ? z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(String)
+      : field.type === 'multi_select'
+        ? z.enum(field.options.map((o) => o.key) as [string, ...string[]])
+        : field.type === 'auto_number'
+          ? z.number().int()
+          : (codecOf(field).input ?? z.never());
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalid(`${field.name}: ${parsed.error.issues[0]?.message ?? 'invalid value'}`);
+  return parsed.data;
+}
+
+function likeOf(value: unknown, prefixOnly: boolean): string {
+  const escaped = String(value).replace(/[\\%_]/g, (c) => `\\${c}`);
+  return prefixOnly ? `${escaped}%` : `%${escaped}%`;
+}
+
+function condition(object: ObjectDefinition, node: { field: string; op: string; value?: unknown }, actorId: string | null): RawBuilder<boolean> {
+  const field = object.fields.find((f) => f.name === node.field && !f.archived);
+  if (!field || !OPERATORS[field.type]) throw invalid(`no filterable field "${String(node.field).slice(0, 64)}"`);
+  if (!OPERATORS[field.type]!.includes(node.op)) throw invalid(`"${String(node.op).slice(0, 32)}" does not apply to ${field.name}`);
+  const c = sql`t.${sql.id(field.name)}`;
+  const one = () => operand(field, node.value, actorId);
+  const list = () => {
+    if (!Array.isArray(node.value) || node.value.length === 0 || node.value.length > 500) throw invalid(`${field.name}: "${node.op}" takes a list of 1 to 500 values`);
+    return node.value.map((v) => operand(field, v, actorId));
+  };
+  switch (node.op) {
+    case 'eq':
+      return sql<boolean>`${c} = ${one()}`;
+    case 'ne':
+      return sql<boolean>`${c} is distinct from ${one()}`;
+    case 'in':
+      return sql<boolean>`${c} in (${sql.join(list())})`;
+    case 'not_in':
+      return sql<boolean>`(${c} is null or ${c} not in (${sql.join(list())}))`;
+    case 'is_empty':
+      return field.type === 'multi_select' ? sql<boolean>`(${c} is null or ${c} = '[]'::jsonb)` : sql<boolean>`${c} is null`;
+    case 'is_not_empty':
+      return field.type === 'multi_select' ? sql<boolean>`(${c} is not null and ${c} <> '[]'::jsonb)` : sql<boolean>`${c} is not null`;
+    case 'lt':
+      return sql<boolean>`${c} < ${one()}`;
+    case 'lte':
+      return sql<boolean>`${c} <= ${one()}`;
+    case 'gt':
+      return sql<boolean>`${c} > ${one()}`;
+    case 'gte':
+      return sql<boolean>`${c} >= ${one()}`;
+    case 'between': {
+      const [low, high] = list();
+      if (!Array.isArray(node.value) || node.value.length !== 2) throw invalid(`${field.name}: "between" takes [low, high]`);
+      return sql<boolean>`${c} between ${low} and ${high}`;
+    }
+    case 'contains':
+      if (field.type === 'multi_select') return sql<boolean>`${c} @> cast(${JSON.stringify([one()])} as text)::jsonb`;
+      return sql<boolean>`${c} ilike ${likeOf(node.value, false)} escape '\\'`;
+    case 'starts_with':
+      return sql<boolean>`${c} ilike ${likeOf(node.value, true)} escape '\\'`;
+    default:
+      throw invalid(`unknown operator "${String(node.op).slice(0, 32)}"`);
+  }
+}
+
+/** Compiles a filter tree to a parameterised WHERE fragment; every field name is checked against the metadata. */
+export function compileFilter(object: ObjectDefinition, tree: unknown, actorId: string | null): RawBuilder<boolean> {
+  let nodes = 0;
+  const walk = (node: unknown, depth: number): RawBuilder<boolean> => {
+    if (++nodes > MAX_NODES || depth > MAX_DEPTH) throw invalid(`at most ${MAX_NODES} conditions, nested ${MAX_DEPTH} deep`);
+    if (!node || typeof node !== 'object' || Array.isArray(node)) throw invalid('each node is an object');
+    const n = node as Record<string, unknown>;
+    if (Array.isArray(n.and) || Array.isArray(n.or)) {
+      const parts = ((n.and ?? n.or) as unknown[]).map((child) => walk(child, depth + 1));
+      if (parts.length === 0) return sql<boolean>`true`;
+      return sql<boolean>`(${sql.join(parts, n.and ? sql` and ` : sql` or `)})`;
+    }
+    if ('not' in n) return sql<boolean>`not (${walk(n.not, depth + 1)})`;
+    if (typeof n.field === 'string' && typeof n.op === 'string') return condition(object, { field: n.field, op: n.op, value: n.value }, actorId);
+    throw invalid('a node is {and:[…]}, {or:[…]}, {not:…} or {field, op, value}');
+  };
+  return walk(tree, 0);
+}

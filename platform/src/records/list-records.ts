@@ -1,0 +1,117 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { ObjectDefinition } from '../contracts/meta.ts';
+import { AppError } from '../core/app-error.ts';
+import { actorId, type Ctx } from '../core/context.ts';
+import { publishedObject } from '../meta/index.ts';
+import { compileFilter } from './filter.ts';
+import { dataDb, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
+
+export type ListQuery = { filter?: string; sort?: string; limit: number; cursor?: string; offset?: number; fields?: string; count?: boolean };
+
+type Kind = 'text' | 'int' | 'numeric' | 'date' | 'timestamp' | 'bool' | 'uuid';
+type SortKey = { column: string; desc: boolean; kind: Kind };
+
+const SYSTEM_KINDS: Record<string, Kind> = { id: 'uuid', created_at: 'timestamp', updated_at: 'timestamp', owner: 'uuid', created_by: 'uuid', updated_by: 'uuid', version: 'int' };
+const FIELD_KINDS: Record<string, Kind> = {
+  text: 'text', email: 'text', phone: 'text', url: 'text', single_select: 'text', integer: 'int', auto_number: 'int',
+  decimal: 'numeric', percent: 'numeric', currency: 'numeric', date: 'date', datetime: 'timestamp', boolean: 'bool',
+  user: 'uuid', department: 'uuid', lookup: 'uuid',
+};
+
+/** A cursor value must be of its column's kind, so a forged cursor is a 400, never a database cast error. */
+const VALID: Record<Kind, (v: unknown) => boolean> = {
+  text: (v) => typeof v === 'string' && v.isWellFormed() && !v.includes('\u0000'),
+  int: (v) => typeof v === 'number' && Number.isSafeInteger(v),
+  numeric: (v) => typeof v === 'string' && /^-?\d{1,40}(\.\d{1,20})?$/.test(v),
+  date: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)),
+  timestamp: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v),
+  bool: (v) => typeof v === 'boolean',
+  uuid: (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+};
+
+function parseSort(object: ObjectDefinition, sort: string | undefined): SortKey[] {
+  const keys: SortKey[] = [];
+  for (const part of (sort ?? '').split(',').map((s) => s.trim()).filter(Boolean).slice(0, 5)) {
+    const desc = part.startsWith('-');
+    const name = desc ? part.slice(1) : part;
+    const field = object.fields.find((f) => f.name === name && !f.archived);
+    const kind = SYSTEM_KINDS[name] ?? (field ? FIELD_KINDS[field.type] : undefined);
+    if (!kind || name === 'id') throw new AppError('INVALID_SORT', 400, { params: { field: name.slice(0, 64) } });
+    keys.push({ column: name, desc, kind });
+  }
+  return [...keys, { column: 'id', desc: false, kind: 'uuid' }];
+}
+
+function cursorValue(row: Record<string, unknown>, key: SortKey): unknown {
+  const value = row[key.column];
+  if (value == null) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (key.kind === 'int') return Number(value);
+  if (key.kind === 'numeric') return String(value);
+  return value;
+}
+
+/**
+ * Rows after the cursor in the sort order, nulls placed as PostgreSQL does (last ascending, first
+ * descending): for each key, all earlier keys equal and this one past the cursor's value.
+ */
+function after(keys: SortKey[], values: unknown[]): RawBuilder<boolean> {
+  const c = (k: SortKey) => sql`t.${sql.id(k.column)}`;
+  const beyond = (k: SortKey, v: unknown): RawBuilder<boolean> => {
+    if (v === null) return k.desc ? sql<boolean>`${c(k)} is not null` : sql<boolean>`false`;
+    return k.desc ? sql<boolean>`${c(k)} < ${v}` : sql<boolean>`(${c(k)} > ${v} or ${c(k)} is null)`;
+  };
+  const branches = keys.map((key, i) => {
+    const equal = keys.slice(0, i).map((k, j) => sql<boolean>`${c(k)} is not distinct from ${values[j]}`);
+    return sql<boolean>`(${sql.join([...equal, beyond(key, values[i])], sql` and `)})`;
+  });
+  return sql<boolean>`(${sql.join(branches, sql` or `)})`;
+}
+
+function decodeCursor(cursor: string, keys: SortKey[]): unknown[] {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new AppError('INVALID_CURSOR', 400);
+  }
+  if (!Array.isArray(values) || values.length !== keys.length || !keys.every((k, i) => values[i] === null || VALID[k.kind]((values as unknown[])[i]))) {
+    throw new AppError('INVALID_CURSOR', 400);
+  }
+  return values;
+}
+
+export async function listRecords(ctx: Ctx, objectName: string, query: ListQuery): Promise<{ items: RecordOut[]; nextCursor: string | null; total: number | null }> {
+  const object = await publishedObject(ctx, objectName);
+  let filterTree: unknown = null;
+  if (query.filter) {
+    try {
+      filterTree = JSON.parse(query.filter);
+    } catch {
+      throw new AppError('INVALID_FILTER', 400, { params: { reason: 'not JSON' }, details: { reason: 'not JSON' } });
+    }
+  }
+  const where = filterTree === null ? sql<boolean>`true` : compileFilter(object, filterTree, actorId(ctx));
+  const only = query.fields?.split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = only?.filter((f) => !object.fields.some((d) => d.name === f && !d.archived));
+  if (unknown?.length) throw new AppError('UNKNOWN_FIELD', 400, { params: { object: object.name, fields: unknown.slice(0, 10).join(', ') }, details: { fields: unknown } });
+  const keys = parseSort(object, query.sort);
+  const order = sql.join(keys.map((k) => sql`t.${sql.id(k.column)} ${sql.raw(k.desc ? 'desc nulls first' : 'asc nulls last')}`));
+  // The whole row is read even with `fields=`: the next cursor needs the sort columns.
+  let rows = dataDb(ctx).selectFrom(`${object.name} as t`).select(recordSelection(ctx, object)).where(where);
+  if (query.cursor) rows = rows.where(after(keys, decodeCursor(query.cursor, keys)));
+  const found = (await rows
+    .orderBy(order)
+    .limit(query.limit + 1)
+    .offset(query.cursor ? 0 : (query.offset ?? 0))
+    .execute()) as Record<string, unknown>[];
+  const page = found.slice(0, query.limit);
+  const last = page.at(-1);
+  const nextCursor = found.length > query.limit && last ? Buffer.from(JSON.stringify(keys.map((k) => cursorValue(last, k)))).toString('base64url') : null;
+  let total: number | null = null;
+  if (query.count) {
+    const counted = await dataDb(ctx).selectFrom(`${object.name} as t`).select(sql<number>`count(*)`.as('n')).where(where).executeTakeFirstOrThrow();
+    total = Number(counted.n);
+  }
+  return { items: page.map((row) => toRecord(object, row, only)), nextCursor, total };
+}

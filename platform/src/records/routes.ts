@@ -1,0 +1,65 @@
+import { createRoute } from '@hono/zod-openapi';
+import { BulkRequest, BulkResult, ListRecordsQuery, ObjectParam, RecordHistory, RecordInput, RecordOut, RecordPage, RecordParams } from '../contracts/index.ts';
+import { requireUser } from '../core/guards.ts';
+import { body, errors, json, router, secured } from '../http/route-helpers.ts';
+import { bulkRecords } from './bulk.ts';
+import { listRecords } from './list-records.ts';
+import { createRecord, deleteRecord, getRecord, recordHistory, updateRecord } from './service.ts';
+
+const tags = ['Records'];
+const base = '/api/v1/objects/{object}/records';
+
+const routes = {
+  list: createRoute({ method: 'get', path: base, tags, security: secured, summary: 'List records: filter, sort, cursor or offset paging, chosen fields, optional total', request: { params: ObjectParam, query: ListRecordsQuery }, responses: { 200: json(RecordPage, 'A page of records'), ...errors(401, 403, 404) } }),
+  create: createRoute({ method: 'post', path: base, tags, security: secured, summary: 'Create a record', request: { params: ObjectParam, body: body(RecordInput) }, responses: { 201: json(RecordOut, 'Created'), ...errors(401, 403, 404, 409, 422) } }),
+  bulk: createRoute({ method: 'post', path: `${base}/bulk`, tags, security: secured, summary: 'Create, update and delete many records in one transaction', request: { params: ObjectParam, body: body(BulkRequest) }, responses: { 200: json(BulkResult, 'All applied'), ...errors(401, 403, 404, 409, 422) } }),
+  get: createRoute({ method: 'get', path: `${base}/{id}`, tags, security: secured, summary: 'One record', request: { params: RecordParams }, responses: { 200: json(RecordOut, 'The record'), ...errors(401, 403, 404) } }),
+  update: createRoute({ method: 'patch', path: `${base}/{id}`, tags, security: secured, summary: 'Change fields of a record; send `version` to refuse overwriting a newer change', request: { params: RecordParams, body: body(RecordInput) }, responses: { 200: json(RecordOut, 'Updated'), ...errors(401, 403, 404, 409, 422) } }),
+  delete: createRoute({ method: 'delete', path: `${base}/{id}`, tags, security: secured, summary: 'Delete a record (lookups pointing to it follow their rule)', request: { params: RecordParams }, responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404, 409) } }),
+  history: createRoute({ method: 'get', path: `${base}/{id}/history`, tags, security: secured, summary: 'Changes of the tracked fields, newest first', request: { params: RecordParams }, responses: { 200: json(RecordHistory, 'History'), ...errors(401, 403, 404) } }),
+};
+
+export function recordRoutes() {
+  const app = router();
+  app.openapi(routes.list, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    return c.json(await listRecords(ctx, c.req.valid('param').object, c.req.valid('query')), 200);
+  });
+  app.openapi(routes.create, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    return c.json(await createRecord(ctx, c.req.valid('param').object, c.req.valid('json')), 201);
+  });
+  app.openapi(routes.bulk, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    return c.json(await bulkRecords(ctx, c.req.valid('param').object, c.req.valid('json')), 200);
+  });
+  app.openapi(routes.get, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    const { object, id } = c.req.valid('param');
+    return c.json(await getRecord(ctx, object, id), 200);
+  });
+  app.openapi(routes.update, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    const { object, id } = c.req.valid('param');
+    return c.json(await updateRecord(ctx, object, id, c.req.valid('json')), 200);
+  });
+  app.openapi(routes.delete, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    const { object, id } = c.req.valid('param');
+    await deleteRecord(ctx, object, id);
+    return c.body(null, 204);
+  });
+  app.openapi(routes.history, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    const { object, id } = c.req.valid('param');
+    return c.json({ items: await recordHistory(ctx, object, id) }, 200);
+  });
+  return app;
+}

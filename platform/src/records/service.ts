@@ -1,0 +1,152 @@
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { ObjectDefinition } from '../contracts/meta.ts';
+import { AppError } from '../core/app-error.ts';
+import { actorId, inTransaction, type Ctx } from '../core/context.ts';
+import { jsonb } from '../db/tables.ts';
+import { publishEvent } from '../events/index.ts';
+import { publishedObject } from '../meta/index.ts';
+import { dataDb, liveCodecs, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
+
+type Mode = 'create' | 'update';
+type Parsed = { columns: Record<string, unknown>; values: Record<string, unknown>; owner?: string; version?: number };
+
+const isUuid = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+/** Checks a written record against the published fields: unknown, read-only, missing and invalid values, all at once. */
+function parseInput(object: ObjectDefinition, input: Record<string, unknown>, mode: Mode): Parsed {
+  const codecs = liveCodecs(object);
+  const unknown: string[] = [];
+  const readOnly: string[] = [];
+  const invalid: { field: string; message: string }[] = [];
+  const parsed: Parsed = { columns: {}, values: {} };
+  for (const [key, value] of Object.entries(input)) {
+    if (key === 'owner' && (value === null || isUuid(value))) parsed.owner = value ?? undefined;
+    else if (key === 'version' && mode === 'update' && Number.isInteger(value)) parsed.version = value as number;
+    else if (!codecs.has(key)) unknown.push(key);
+    else if (!codecs.get(key)!.input) readOnly.push(key);
+    else if (value === null) {
+      if (codecs.get(key)!.field.required) invalid.push({ field: key, message: 'required' });
+      else {
+        Object.assign(parsed.columns, codecs.get(key)!.toColumns(null));
+        parsed.values[key] = null;
+      }
+    } else {
+      const result = codecs.get(key)!.input!.safeParse(value);
+      if (!result.success) invalid.push({ field: key, message: result.error.issues[0]?.message ?? 'invalid' });
+      else {
+        Object.assign(parsed.columns, codecs.get(key)!.toColumns(result.data));
+        parsed.values[key] = value;
+      }
+    }
+  }
+  if (mode === 'create') {
+    for (const [name, codec] of codecs) if (codec.field.required && codec.input && input[name] === undefined) invalid.push({ field: name, message: 'required' });
+  }
+  if (unknown.length) throw new AppError('UNKNOWN_FIELD', 400, { params: { object: object.name, fields: unknown.slice(0, 10).join(', ') }, details: { fields: unknown } });
+  if (readOnly.length) throw new AppError('READ_ONLY_FIELD', 400, { params: { fields: readOnly.join(', ') }, details: { fields: readOnly } });
+  if (invalid.length) throw new AppError('INVALID_FIELD_VALUE', 400, { params: { fields: invalid.map((i) => i.field).join(', ') }, details: { fields: invalid } });
+  return parsed;
+}
+
+/** Constraint errors of a write, named by field where the constraint tells which. */
+function translateWriteError(object: ObjectDefinition, error: unknown, deleting = false): never {
+  const code = (error as { code?: string }).code;
+  if (deleting && (code === '23503' || code === '23001')) throw new AppError('RECORD_IN_USE', 409);
+  if (code === '23503') {
+    const field = object.fields.find((f) => (error as { detail?: string }).detail?.includes(`(${f.name})`))?.name ?? '';
+    throw new AppError('REFERENCE_NOT_FOUND', 422, { params: { field }, details: { field } });
+  }
+  if (code === '23505') throw new AppError('UNIQUE_VALUE_TAKEN', 409);
+  throw error;
+}
+
+async function readRow(ctx: Ctx, object: ObjectDefinition, id: string, lock = false) {
+  let query = dataDb(ctx).selectFrom(`${object.name} as t`).select(recordSelection(ctx, object)).where('t.id', '=', id);
+  if (lock) query = query.forUpdate();
+  return (await query.executeTakeFirst()) as Record<string, unknown> | undefined;
+}
+
+export async function getRecord(ctx: Ctx, objectName: string, id: string): Promise<RecordOut> {
+  const object = await publishedObject(ctx, objectName);
+  const row = await readRow(ctx, object, id);
+  if (!row) throw new AppError('RECORD_NOT_FOUND', 404);
+  return toRecord(object, row);
+}
+
+async function writeHistory(ctx: Ctx, object: ObjectDefinition, id: string, before: RecordOut | null, after: RecordOut): Promise<string[]> {
+  const changed = object.fields
+    .filter((f) => !f.archived && f.type !== 'formula' && f.type !== 'rollup')
+    .filter((f) => JSON.stringify(before?.[f.name] ?? null) !== JSON.stringify(after[f.name] ?? null))
+    .map((f) => f.name);
+  const tracked = object.fields.filter((f) => f.tracked && changed.includes(f.name));
+  if (tracked.length > 0) {
+    await ctx.db
+      .insertInto('record_history')
+      .values(tracked.map((f) => ({ object: object.name, record_id: id, field: f.name, old_value: jsonb(before?.[f.name] ?? null), new_value: jsonb(after[f.name] ?? null), changed_by: actorId(ctx) })))
+      .execute();
+  }
+  return changed;
+}
+
+export async function createRecord(ctx: Ctx, objectName: string, input: Record<string, unknown>): Promise<RecordOut> {
+  const object = await publishedObject(ctx, objectName);
+  const parsed = parseInput(object, input, 'create');
+  const id = uuidv7();
+  return inTransaction(ctx, async (tx) => {
+    const actor = actorId(tx);
+    await dataDb(tx)
+      .insertInto(object.name)
+      .values({ id, ...parsed.columns, created_by: actor, updated_by: actor, owner: parsed.owner ?? actor })
+      .execute()
+      .catch((e: unknown) => translateWriteError(object, e));
+    const record = toRecord(object, (await readRow(tx, object, id))!);
+    const changed = await writeHistory(tx, object, id, null, record);
+    await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.created', payload: { object: object.name, id, version: 1, changed } });
+    return record;
+  });
+}
+
+/** A PATCH may carry the `version` it was based on; a stale one is refused instead of overwriting someone's change. */
+export async function updateRecord(ctx: Ctx, objectName: string, id: string, input: Record<string, unknown>): Promise<RecordOut> {
+  const object = await publishedObject(ctx, objectName);
+  const parsed = parseInput(object, input, 'update');
+  return inTransaction(ctx, async (tx) => {
+    const row = await readRow(tx, object, id, true);
+    if (!row) throw new AppError('RECORD_NOT_FOUND', 404);
+    const before = toRecord(object, row);
+    if (parsed.version !== undefined && parsed.version !== before.version) {
+      throw new AppError('VERSION_CONFLICT', 409, { params: { current: before.version }, details: { current: before.version } });
+    }
+    await dataDb(tx)
+      .updateTable(object.name)
+      .set({ ...parsed.columns, ...(parsed.owner && { owner: parsed.owner }), updated_at: sql`now()`, updated_by: actorId(tx), version: sql`version + 1` })
+      .where('id', '=', id)
+      .execute()
+      .catch((e: unknown) => translateWriteError(object, e));
+    const after = toRecord(object, (await readRow(tx, object, id))!);
+    const changed = await writeHistory(tx, object, id, before, after);
+    await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.updated', payload: { object: object.name, id, version: after.version, changed } });
+    return after;
+  });
+}
+
+export async function deleteRecord(ctx: Ctx, objectName: string, id: string): Promise<void> {
+  const object = await publishedObject(ctx, objectName);
+  await inTransaction(ctx, async (tx) => {
+    const result = await dataDb(tx)
+      .deleteFrom(object.name)
+      .where('id', '=', id)
+      .executeTakeFirst()
+      .catch((e: unknown) => translateWriteError(object, e, true));
+    if (Number(result.numDeletedRows) === 0) throw new AppError('RECORD_NOT_FOUND', 404);
+    await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.deleted', payload: { object: object.name, id } });
+  });
+}
+
+export async function recordHistory(ctx: Ctx, objectName: string, id: string) {
+  const object = await publishedObject(ctx, objectName);
+  if (!(await readRow(ctx, object, id))) throw new AppError('RECORD_NOT_FOUND', 404);
+  const rows = await ctx.db.selectFrom('record_history').selectAll().where('object', '=', object.name).where('record_id', '=', id).orderBy('id', 'desc').limit(500).execute();
+  return rows.map((r) => ({ field: r.field, old: r.old_value as unknown, new: r.new_value as unknown, changedBy: r.changed_by, changedAt: new Date(r.changed_at).toISOString() }));
+}
