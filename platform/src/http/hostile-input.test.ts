@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../contracts/index.ts';
 import { apiClient, loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
-import { hostileBodies, hostilePathValues, type Components, type SchemaNode } from './hostile-input.ts';
+import { hostileBodies, hostilePathValues, hostileValues, type Components, type SchemaNode } from './hostile-input.ts';
 
 type Operation = {
   parameters?: { name: string; in: 'path' | 'query'; schema: SchemaNode }[];
@@ -19,6 +19,10 @@ const tally = { requests: 0, byStatus: {} as Record<number, number>, problems: [
 beforeAll(async () => {
   t = await startTestPlatform();
   doc = (await apiClient(t.app).get('/api/v1/openapi.json')).body;
+  const admin = await loginAs(t.app);
+  const fuzzObject = { name: FUZZ_OBJECT, label: label('Fuzz'), pluralLabel: label('Fuzz'), recordName: 'title', fields: fuzzFields };
+  await admin.request('PUT', '/api/v1/meta/draft', { body: { objects: [fuzzObject] } });
+  expect((await admin.post('/api/v1/meta/publish')).status).toBe(200);
 });
 afterAll(() => t.close());
 
@@ -43,9 +47,25 @@ function checkResponse(label: string, op: Operation, status: number, body: unkno
   }
 }
 
-function pathWith(template: string, value: string) {
-  return template.replace(/\{[^}]+\}/g, value);
+/** `{object}` names the published fuzz object (unless it is the parameter under attack); other parameters get `value`. */
+function pathWith(template: string, value: string, attackObject = false) {
+  return template.replace(/\{([^}]+)\}/g, (_m, name: string) => (name === 'object' && !attackObject ? FUZZ_OBJECT : value));
 }
+
+const FUZZ_OBJECT = 'fuzz_item';
+const label = (en: string) => ({ 'zh-CN': en, en });
+const option = (key: string) => ({ key, label: label(key), color: '#3370ff' });
+/** An object with a field of every type, so record writes meet each type's validation. */
+const fuzzFields = [
+  { name: 'title', type: 'text' }, { name: 'notes', type: 'long_text' }, { name: 'body', type: 'rich_text' }, { name: 'qty', type: 'integer' },
+  { name: 'price', type: 'decimal', precision: 10, scale: 2 }, { name: 'amount', type: 'currency', precision: 12, scale: 2 },
+  { name: 'rate', type: 'percent', precision: 5, scale: 4 }, { name: 'flag', type: 'boolean' }, { name: 'day', type: 'date' },
+  { name: 'moment', type: 'datetime' }, { name: 'stage', type: 'single_select', options: [option('a')] },
+  { name: 'tags', type: 'multi_select', options: [option('a')] }, { name: 'mail', type: 'email' }, { name: 'tel', type: 'phone' },
+  { name: 'site', type: 'url' }, { name: 'person', type: 'user' }, { name: 'team', type: 'department' },
+  { name: 'parent', type: 'lookup', target: FUZZ_OBJECT, onDelete: 'set_null' }, { name: 'files', type: 'attachments' },
+  { name: 'serial', type: 'auto_number' }, { name: 'children', type: 'rollup', source: FUZZ_OBJECT, via: 'parent', fn: 'count' },
+].map((f) => ({ label: label(f.name), ...f }));
 
 async function attack(client: ApiClient, role: string, method: string, template: string, op: Operation) {
   const label = (what: string) => `${method.toUpperCase()} ${template} as ${role}: ${what}`;
@@ -56,12 +76,16 @@ async function attack(client: ApiClient, role: string, method: string, template:
   const hasPathParam = template.includes('{');
   const basePath = pathWith(template, '00000000-0000-4000-8000-000000000000');
   if (hasPathParam) for (const value of hostilePathValues) await send(pathWith(template, value), `path=${value.slice(0, 20)}`);
+  if (template.includes('{object}')) for (const value of hostilePathValues.slice(0, 5)) await send(pathWith(template, value, true), `object=${value.slice(0, 20)}`);
   for (const param of (op.parameters ?? []).filter((p) => p.in === 'query')) {
     for (const value of [...hostilePathValues, '', '1e9', '-5', '0']) await send(`${basePath}?${param.name}=${value}`, `query ${param.name}=${value.slice(0, 20)}`);
   }
   if (['post', 'patch', 'put'].includes(method)) {
     const schema = op.requestBody?.content['application/json'].schema;
     for (const body of hostileBodies(schema, doc.components)) await send(basePath, `body ${body.label}`, body.raw);
+    if (template.startsWith('/api/v1/objects/') && !template.endsWith('/bulk')) {
+      for (const field of fuzzFields) for (const value of hostileValues) await send(basePath, `record ${field.name}=${String(JSON.stringify(value)).slice(0, 20)}`, JSON.stringify({ [field.name]: value }));
+    }
   } else {
     await send(basePath, 'plain');
   }

@@ -15,14 +15,18 @@ export type FieldCodec = {
   fromRow(row: Record<string, unknown>): unknown;
 };
 
-const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+/**
+ * A decimal as plain digits. A JSON number is accepted only when it prints that way: 1e308 prints as
+ * "1e+308", which PostgreSQL would read and then overflow on.
+ */
+export const decimalText = z
+  .union([z.number().finite(), z.string()])
+  .transform((v) => (typeof v === 'number' ? String(v) : v))
+  .pipe(z.string().regex(/^-?\d{1,40}(\.\d{1,20})?$/, 'a decimal number written with digits'));
 
 /** Exact decimals travel as strings; a value with more digits than the column holds is refused, not rounded. */
 function decimal(precision: number, scale: number) {
-  return z
-    .union([z.number().finite(), z.string().regex(DECIMAL_TEXT)])
-    .transform((v) => (typeof v === 'number' ? String(v) : v))
-    .refine(
+  return decimalText.refine(
       (v) => {
         const [whole = '', fraction = ''] = v.replace('-', '').split('.');
         return fraction.length <= scale && whole.replace(/^0+(?=\d)/, '').length <= precision - scale;

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
 import type { FieldDefinition, ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
-import { codecOf } from './field-codecs.ts';
+import { codecOf, decimalText } from './field-codecs.ts';
 
 /** The filter tree a list takes: and / or / not over conditions `{ field, op, value }`. */
 export type FilterNode = { and: FilterNode[] } | { or: FilterNode[] } | { not: FilterNode } | { field: string; op: string; value?: unknown };
@@ -45,7 +45,7 @@ function operand(field: FieldDefinition, value: unknown, actorId: string | null)
   }
   const schema =
     field.type === 'currency' || field.type === 'decimal' || field.type === 'percent'
-      ? z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/)]).transform(String)
+      ? decimalText
       : field.type === 'multi_select'
         ? z.enum(field.options.map((o) => o.key) as [string, ...string[]])
         : field.type === 'auto_number'
