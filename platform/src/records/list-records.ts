@@ -2,11 +2,12 @@ import { sql, type RawBuilder } from 'kysely';
 import type { ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, type Ctx } from '../core/context.ts';
-import { publishedObject } from '../meta/index.ts';
+import { publishedObject, publishedObjects } from '../meta/index.ts';
+import { expandedOf, parseExpand, withExpansions } from './expand.ts';
 import { compileFilter } from './filter.ts';
 import { dataDb, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
 
-export type ListQuery = { filter?: string; sort?: string; limit: number; cursor?: string; offset?: number; fields?: string; count?: boolean };
+export type ListQuery = { filter?: string; sort?: string; limit: number; cursor?: string; offset?: number; fields?: string; expand?: string; count?: boolean };
 
 type Kind = 'text' | 'int' | 'numeric' | 'date' | 'timestamp' | 'bool' | 'uuid';
 type SortKey = { column: string; desc: boolean; kind: Kind };
@@ -82,7 +83,9 @@ function decodeCursor(cursor: string, keys: SortKey[]): unknown[] {
 }
 
 export async function listRecords(ctx: Ctx, objectName: string, query: ListQuery): Promise<{ items: RecordOut[]; nextCursor: string | null; total: number | null }> {
+  const { objects } = await publishedObjects(ctx);
   const object = await publishedObject(ctx, objectName);
+  const expansions = parseExpand(object, objects, query.expand);
   let filterTree: unknown = null;
   if (query.filter) {
     try {
@@ -98,7 +101,7 @@ export async function listRecords(ctx: Ctx, objectName: string, query: ListQuery
   const keys = parseSort(object, query.sort);
   const order = sql.join(keys.map((k) => sql`t.${sql.id(k.column)} ${sql.raw(k.desc ? 'desc nulls first' : 'asc nulls last')}`));
   // The whole row is read even with `fields=`: the next cursor needs the sort columns.
-  let rows = dataDb(ctx).selectFrom(`${object.name} as t`).select(recordSelection(ctx, object)).where(where);
+  let rows = withExpansions(ctx, dataDb(ctx).selectFrom(`${object.name} as t`).select(recordSelection(ctx, object)).where(where), expansions);
   if (query.cursor) rows = rows.where(after(keys, decodeCursor(query.cursor, keys)));
   const found = (await rows
     .orderBy(order)
@@ -113,5 +116,6 @@ export async function listRecords(ctx: Ctx, objectName: string, query: ListQuery
     const counted = await dataDb(ctx).selectFrom(`${object.name} as t`).select(sql<number>`count(*)`.as('n')).where(where).executeTakeFirstOrThrow();
     total = Number(counted.n);
   }
-  return { items: page.map((row) => toRecord(object, row, only)), nextCursor, total };
+  const items = page.map((row) => (expansions.length ? { ...toRecord(object, row, only), _expanded: expandedOf(row, expansions) } : toRecord(object, row, only)));
+  return { items, nextCursor, total };
 }

@@ -117,6 +117,17 @@ describe('creating and reading records', () => {
     expect((await member.get(`${customers}/${customerId}`)).body).toMatchObject({ deal_count: 2, deal_total: '125500.50' });
   });
 
+  it('expands lookups, users and departments in the same request', async () => {
+    const page = await member.get(`${deals}?expand=customer,assignee&sort=number&limit=5`);
+    const [first, second] = page.body.items;
+    expect(first._expanded.customer).toMatchObject({ id: customerId, name: 'Acme 股份', version: 1 });
+    expect(first._expanded.assignee).toEqual({ id: memberId, login: 'seller', displayName: 'Seller', avatarUrl: null });
+    expect(second._expanded).toEqual({ customer: expect.objectContaining({ name: 'Acme 股份' }), assignee: null });
+    const one = await member.get(`${deals}/${first.id}?expand=customer`);
+    expect(one.body._expanded.customer.name).toBe('Acme 股份');
+    expect((await member.get(`${deals}?expand=title`)).body.error.code).toBe('UNKNOWN_FIELD');
+  });
+
   it('a restrict lookup keeps its target from being deleted', async () => {
     const res = await member.delete(`${customers}/${customerId}`);
     expect(res.status).toBe(409);

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import { BulkRequest, BulkResult, ListRecordsQuery, ObjectParam, RecordHistory, RecordInput, RecordOut, RecordPage, RecordParams } from '../contracts/index.ts';
+import { BulkRequest, BulkResult, ListRecordsQuery, ObjectParam, RecordHistory, RecordInput, RecordOut, RecordPage, RecordParams, RecordQuery } from '../contracts/index.ts';
 import { requireUser } from '../core/guards.ts';
 import { body, errors, json, router, secured } from '../http/route-helpers.ts';
 import { bulkRecords } from './bulk.ts';
@@ -13,7 +13,7 @@ const routes = {
   list: createRoute({ method: 'get', path: base, tags, security: secured, summary: 'List records: filter, sort, cursor or offset paging, chosen fields, optional total', request: { params: ObjectParam, query: ListRecordsQuery }, responses: { 200: json(RecordPage, 'A page of records'), ...errors(401, 403, 404) } }),
   create: createRoute({ method: 'post', path: base, tags, security: secured, summary: 'Create a record', request: { params: ObjectParam, body: body(RecordInput) }, responses: { 201: json(RecordOut, 'Created'), ...errors(401, 403, 404, 409, 422) } }),
   bulk: createRoute({ method: 'post', path: `${base}/bulk`, tags, security: secured, summary: 'Create, update and delete many records in one transaction', request: { params: ObjectParam, body: body(BulkRequest) }, responses: { 200: json(BulkResult, 'All applied'), ...errors(401, 403, 404, 409, 422) } }),
-  get: createRoute({ method: 'get', path: `${base}/{id}`, tags, security: secured, summary: 'One record', request: { params: RecordParams }, responses: { 200: json(RecordOut, 'The record'), ...errors(401, 403, 404) } }),
+  get: createRoute({ method: 'get', path: `${base}/{id}`, tags, security: secured, summary: 'One record (with `expand=` like lists)', request: { params: RecordParams, query: RecordQuery }, responses: { 200: json(RecordOut, 'The record'), ...errors(401, 403, 404) } }),
   update: createRoute({ method: 'patch', path: `${base}/{id}`, tags, security: secured, summary: 'Change fields of a record; send `version` to refuse overwriting a newer change', request: { params: RecordParams, body: body(RecordInput) }, responses: { 200: json(RecordOut, 'Updated'), ...errors(401, 403, 404, 409, 422) } }),
   delete: createRoute({ method: 'delete', path: `${base}/{id}`, tags, security: secured, summary: 'Delete a record (lookups pointing to it follow their rule)', request: { params: RecordParams }, responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404, 409) } }),
   history: createRoute({ method: 'get', path: `${base}/{id}/history`, tags, security: secured, summary: 'Changes of the tracked fields, newest first', request: { params: RecordParams }, responses: { 200: json(RecordHistory, 'History'), ...errors(401, 403, 404) } }),
@@ -40,7 +40,7 @@ export function recordRoutes() {
     const ctx = c.get('ctx');
     requireUser(ctx);
     const { object, id } = c.req.valid('param');
-    return c.json(await getRecord(ctx, object, id), 200);
+    return c.json(await getRecord(ctx, object, id, c.req.valid('query').expand), 200);
   });
   app.openapi(routes.update, async (c) => {
     const ctx = c.get('ctx');

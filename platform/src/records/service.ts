@@ -5,7 +5,8 @@ import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
 import { jsonb } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
-import { publishedObject } from '../meta/index.ts';
+import { publishedObject, publishedObjects } from '../meta/index.ts';
+import { expandedOf, parseExpand, withExpansions } from './expand.ts';
 import { dataDb, liveCodecs, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
 
 type Mode = 'create' | 'update';
@@ -67,11 +68,13 @@ async function readRow(ctx: Ctx, object: ObjectDefinition, id: string, lock = fa
   return (await query.executeTakeFirst()) as Record<string, unknown> | undefined;
 }
 
-export async function getRecord(ctx: Ctx, objectName: string, id: string): Promise<RecordOut> {
+export async function getRecord(ctx: Ctx, objectName: string, id: string, expand?: string): Promise<RecordOut> {
   const object = await publishedObject(ctx, objectName);
-  const row = await readRow(ctx, object, id);
+  const expansions = parseExpand(object, (await publishedObjects(ctx)).objects, expand);
+  const query = withExpansions(ctx, dataDb(ctx).selectFrom(`${object.name} as t`).select(recordSelection(ctx, object)).where('t.id', '=', id), expansions);
+  const row = (await query.executeTakeFirst()) as Record<string, unknown> | undefined;
   if (!row) throw new AppError('RECORD_NOT_FOUND', 404);
-  return toRecord(object, row);
+  return expansions.length ? { ...toRecord(object, row), _expanded: expandedOf(row, expansions) } : toRecord(object, row);
 }
 
 async function writeHistory(ctx: Ctx, object: ObjectDefinition, id: string, before: RecordOut | null, after: RecordOut): Promise<string[]> {

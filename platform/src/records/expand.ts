@@ -1,0 +1,64 @@
+import { sql, type AliasedRawBuilder, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import type { FieldDefinition, ObjectDefinition } from '../contracts/meta.ts';
+import { AppError } from '../core/app-error.ts';
+import type { Ctx } from '../core/context.ts';
+import { SYSTEM_OUT, toRecord } from './record-shape.ts';
+
+export type Expansion = { field: string; alias: string; target: ObjectDefinition | 'user' | 'department' };
+
+const aliasOf = (field: string) => `x_${field}`;
+
+/** The fields `expand=` names, each a lookup, user or department field of the object. */
+export function parseExpand(object: ObjectDefinition, objects: Map<string, ObjectDefinition>, expand: string | undefined): Expansion[] {
+  const names = [...new Set((expand ?? '').split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 10);
+  return names.map((name) => {
+    const field = object.fields.find((f) => f.name === name && !f.archived);
+    if (field?.type === 'user' || field?.type === 'department') return { field: name, alias: aliasOf(name), target: field.type };
+    const target = field?.type === 'lookup' ? objects.get(field.target) : undefined;
+    if (!target) throw new AppError('UNKNOWN_FIELD', 400, { params: { object: object.name, fields: name.slice(0, 64) }, details: { fields: [name], reason: 'not expandable' } });
+    return { field: name, alias: aliasOf(name), target };
+  });
+}
+
+/** A target record as JSON with exact values (numerics and dates as text); jsonb_build_object takes 100 arguments, so pairs are chunked. */
+function recordJson(alias: string, target: ObjectDefinition): RawBuilder<unknown> {
+  const c = (name: string) => sql`${sql.id(alias)}.${sql.id(name)}`;
+  const pairs: RawBuilder<unknown>[] = SYSTEM_OUT.map((name) => sql`${sql.lit(name)}, ${c(name)}`);
+  const asText = (f: FieldDefinition) => ['decimal', 'percent', 'currency', 'date'].includes(f.type);
+  for (const f of target.fields.filter((x) => !x.archived && x.type !== 'formula' && x.type !== 'rollup')) {
+    pairs.push(sql`${sql.lit(f.name)}, ${asText(f) ? sql`${c(f.name)}::text` : c(f.name)}`);
+    if (f.type === 'currency') pairs.push(sql`${sql.lit(`${f.name}__currency`)}, ${c(`${f.name}__currency`)}`);
+  }
+  const chunks: RawBuilder<unknown>[] = [];
+  for (let i = 0; i < pairs.length; i += 40) chunks.push(sql`jsonb_build_object(${sql.join(pairs.slice(i, i + 40))})`);
+  return sql`case when ${c('id')} is null then null else ${sql.join(chunks, sql` || `)} end`;
+}
+
+/** Left joins for the expansions and one JSON column per expansion: a page of any size stays one query. */
+export function withExpansions<Q extends SelectQueryBuilder<any, any, any>>(ctx: Ctx, query: Q, expansions: Expansion[]): Q {
+  let q = query as SelectQueryBuilder<any, any, any>;
+  for (const e of expansions) {
+    const schema = e.target === 'user' || e.target === 'department' ? ctx.workspace.schemas.system : ctx.workspace.schemas.data;
+    const table = e.target === 'user' ? 'users' : e.target === 'department' ? 'departments' : e.target.name;
+    q = q.leftJoin(sql.table(`${schema}.${table}`).as(e.alias), `${e.alias}.id`, `t.${e.field}`);
+    const a = (name: string) => sql`${sql.id(e.alias)}.${sql.id(name)}`;
+    const json: AliasedRawBuilder<unknown, string> =
+      e.target === 'user'
+        ? sql`case when ${a('id')} is null then null else jsonb_build_object('id', ${a('id')}, 'login', ${a('login')}, 'displayName', ${a('display_name')}, 'avatarUrl', ${a('avatar_url')}) end`.as(`_${e.alias}`)
+        : e.target === 'department'
+          ? sql`case when ${a('id')} is null then null else jsonb_build_object('id', ${a('id')}, 'name', ${a('name')}) end`.as(`_${e.alias}`)
+          : recordJson(e.alias, e.target).as(`_${e.alias}`);
+    q = q.select(json);
+  }
+  return q as Q;
+}
+
+/** `_expanded` of a record: each expanded field's target, or null when it points nowhere. */
+export function expandedOf(row: Record<string, unknown>, expansions: Expansion[]): Record<string, unknown> {
+  return Object.fromEntries(
+    expansions.map((e) => {
+      const raw = row[`_${e.alias}`] as Record<string, unknown> | null;
+      return [e.field, raw && typeof e.target === 'object' ? toRecord(e.target, raw) : raw];
+    }),
+  );
+}
