@@ -1,0 +1,105 @@
+// B2: record create, get by id and list page over HTTP at concurrency 16 (server in its own process,
+// PostgreSQL, 100,000 rows), beside the same statements sent through postgres.js directly.
+import { randomBytes, randomUUID } from 'node:crypto';
+import postgres from 'postgres';
+import { cli, freePort, httpOk, report, round, stop, timeUntil } from './lib.ts';
+
+const URL_PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ROWS = 100_000;
+const CONCURRENCY = 16;
+const SECONDS = 5;
+const schema = `bench${randomBytes(4).toString('hex')}`;
+const data = `${schema}_wd_default`;
+const system = `${schema}_ws_default`;
+
+/** Runs `op` from 16 concurrent loops for a fixed time; answers operations per second. */
+async function throughput(op: (i: number) => Promise<unknown>): Promise<number> {
+  const end = performance.now() + SECONDS * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, worker) => {
+      for (let i = worker; performance.now() < end; i += CONCURRENCY) {
+        await op(i);
+        done++;
+      }
+    }),
+  );
+  return done / SECONDS;
+}
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const env = { PATH: process.env.PATH ?? '', DATABASE_URL: URL_PG, TB_SCHEMA: schema, PORT: String(port), HOST: '127.0.0.1', TB_LOG_LEVEL: 'error', TB_ADMIN_PASSWORD: 'bench-password-1', TB_DEMO: '0' };
+const { child } = await timeUntil([cli, 'start'], env, () => httpOk(`${base}/readyz`));
+const sql = postgres(URL_PG, { max: CONCURRENCY, onnotice: () => {} });
+
+try {
+  const login = await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password: 'bench-password-1' }) })).json();
+  const headers = { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' };
+  const label = (en: string) => ({ 'zh-CN': en, en });
+  const option = (key: string) => ({ key, label: label(key), color: '#3370ff' });
+  const deal = {
+    name: 'deal', label: label('Deal'), pluralLabel: label('Deals'), recordName: 'title',
+    fields: [
+      { name: 'title', type: 'text', label: label('Title') },
+      { name: 'amount', type: 'decimal', precision: 12, scale: 2, label: label('Amount') },
+      { name: 'stage', type: 'single_select', options: [option('new'), option('won'), option('lost')], label: label('Stage') },
+    ],
+  };
+  for (const [method, path, body] of [['PUT', '/api/v1/meta/draft', { objects: [deal] }], ['POST', '/api/v1/meta/publish', {}]] as const) {
+    const res = await fetch(`${base}${path}`, { method, headers, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+  }
+  const adminId = login.user.id as string;
+  await sql.unsafe(`insert into "${data}"."deal" (id, title, amount, stage, owner, created_by, updated_by)
+    select gen_random_uuid(), 'Deal ' || g, (g % 10000)::numeric / 3, (array['new','won','lost'])[1 + g % 3], $1, $1, $1
+    from generate_series(1, ${ROWS}) g`, [adminId]);
+  await sql.unsafe(`create index on "${data}"."deal" (stage, amount desc, id)`);
+  await sql.unsafe(`analyze "${data}"."deal"`);
+  const ids = (await sql.unsafe(`select id from "${data}"."deal" order by random() limit 5000`)).map((r) => r.id as string);
+  const filter = encodeURIComponent(JSON.stringify({ field: 'stage', op: 'eq', value: 'won' }));
+
+  const httpCreate = await throughput(async (i) => {
+    const res = await fetch(`${base}/api/v1/objects/deal/records`, { method: 'POST', headers, body: JSON.stringify({ title: `New ${i}`, amount: '12.50', stage: 'new' }) });
+    if (res.status !== 201) throw new Error(`create answered ${res.status}`);
+    await res.arrayBuffer();
+  });
+  const rawCreate = await throughput((i) =>
+    sql.begin(async (tx) => {
+      const id = randomUUID();
+      await tx.unsafe(`insert into "${data}"."deal" (id, title, amount, stage, created_by, updated_by, owner) values ($1, $2, $3, $4, $5, $5, $5)`, [id, `Raw ${i}`, '12.50', 'new', adminId]);
+      const seq = await tx.unsafe(`insert into "${system}".outbox_aggregates values ('record', $1, 1) on conflict (aggregate_type, aggregate_id) do update set seq = outbox_aggregates.seq + 1 returning seq`, [`deal:${id}`]);
+      await tx.unsafe(`insert into "${system}".outbox_events (aggregate_type, aggregate_id, aggregate_seq, type, payload) values ('record', $1, $2, 'record.created', $3::text::jsonb)`, [`deal:${id}`, seq[0]!.seq, JSON.stringify({ id })]);
+    }),
+  );
+  const httpGet = await throughput(async (i) => {
+    const res = await fetch(`${base}/api/v1/objects/deal/records/${ids[i % ids.length]}`, { headers });
+    if (res.status !== 200) throw new Error(`get answered ${res.status}`);
+    await res.arrayBuffer();
+  });
+  const rawGet = await throughput((i) => sql.unsafe(`select * from "${data}"."deal" where id = $1`, [ids[i % ids.length]]));
+  const listUrl = (count: boolean) => `${base}/api/v1/objects/deal/records?filter=${filter}&sort=-amount&limit=50${count ? '&count=true' : ''}`;
+  const httpList = await throughput(async () => {
+    const res = await fetch(listUrl(false), { headers });
+    if (res.status !== 200) throw new Error(`list answered ${res.status}`);
+    await res.arrayBuffer();
+  });
+  const rawList = await throughput(() => sql.unsafe(`select * from "${data}"."deal" where stage = $1 order by amount desc nulls first, id limit 51`, ['won']));
+  const httpListCount = await throughput(async () => (await fetch(listUrl(true), { headers })).arrayBuffer());
+  const rawListCount = await throughput(async () => {
+    await sql.unsafe(`select * from "${data}"."deal" where stage = $1 order by amount desc nulls first, id limit 51`, ['won']);
+    await sql.unsafe(`select count(*) from "${data}"."deal" where stage = $1`, ['won']);
+  });
+
+  const figure = (id: string, name: string, value: number, baseline: number, goal: string) =>
+    report({ id, name, value: round(value, 0), unit: '/s', baseline: { name: 'the same statements through postgres.js', value: round(baseline, 0) }, goal: `${goal}; ratio ${round(value / baseline, 2)}` });
+  figure('B2-create', 'record create over HTTP, concurrency 16, PostgreSQL', httpCreate, rawCreate, '≥ 0.5× and ≥ 2000/s');
+  figure('B2-get', 'record get by id over HTTP', httpGet, rawGet, '≥ 0.6× and ≥ 8000/s');
+  figure('B2-list', 'list page (filter + sort + 50 rows) over HTTP', httpList, rawList, '≥ 0.6× and ≥ 3000/s');
+  figure('B2-list-count', 'list page with total count over HTTP', httpListCount, rawListCount, '≥ 0.6×');
+} finally {
+  await stop(child);
+  const schemas = await sql`select nspname from pg_namespace where nspname = ${schema} or nspname like ${`${schema}\\_%`}`;
+  for (const { nspname } of schemas) await sql.unsafe(`drop schema "${nspname}" cascade`);
+  await sql.end();
+}
