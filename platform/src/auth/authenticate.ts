@@ -1,7 +1,7 @@
 import type { Actor, Ctx } from '../core/context.ts';
 import { AppError } from '../core/app-error.ts';
-import { getUser } from '../org/index.ts';
-import type { User } from '../contracts/index.ts';
+import { getActorProfile } from '../org/index.ts';
+import type { Locale } from '../contracts/index.ts';
 import { findApiTokenUser } from './api-tokens.ts';
 import { API_TOKEN_PREFIX, SESSION_PREFIX } from './secrets.ts';
 import { findSession } from './sessions.ts';
@@ -10,11 +10,11 @@ export type Credentials = { bearer: string | null; cookie: string | null };
 
 export type Authenticated = {
   actor: Actor;
-  user: User | null;
+  locale: Locale | null;
   session: { id: string; csrfToken: string; via: 'cookie' | 'bearer' } | null;
 };
 
-const anonymous: Authenticated = { actor: { kind: 'anonymous' }, user: null, session: null };
+const anonymous: Authenticated = { actor: { kind: 'anonymous' }, locale: null, session: null };
 
 /**
  * Resolves who is calling. A presented but unknown, expired or revoked credential is an error, not
@@ -42,7 +42,8 @@ export async function authenticate(ctx: Ctx, credentials: Credentials): Promise<
   } else {
     return anonymous;
   }
-  const user = await getUser(ctx, userId);
+  const user = await getActorProfile(ctx, userId);
+  if (!user) throw new AppError('UNAUTHENTICATED', 401, { details: { reason: 'invalid_token' } });
   if (user.status !== 'active') throw new AppError('ACCOUNT_DISABLED', 403);
-  return { actor: { kind: 'user', userId: user.id, login: user.login, isAdmin: user.isAdmin }, user, session };
+  return { actor: { kind: 'user', userId: user.id, login: user.login, isAdmin: user.isAdmin }, locale: user.locale, session };
 }

@@ -22,7 +22,7 @@ import type { Platform } from '../core/platform.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../http/request-context.ts';
 import { body, errors, json, router, secured } from '../http/route-helpers.ts';
-import { updateUser } from '../org/index.ts';
+import { getUser, updateUser } from '../org/index.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from './api-tokens.ts';
 import { getCredentials, setPassword } from './credentials.ts';
 import { login } from './login.ts';
@@ -145,9 +145,9 @@ export function authRoutes(platform: Platform) {
   });
 
   app.openapi(meRoute, async (c) => {
-    const { user, session } = c.get('auth');
-    requireUser(c.get('ctx'));
-    return c.json({ user: user!, csrfToken: session?.csrfToken ?? null }, 200);
+    const ctx = c.get('ctx');
+    const actor = requireUser(ctx);
+    return c.json({ user: await getUser(ctx, actor.userId), csrfToken: c.get('auth').session?.csrfToken ?? null }, 200);
   });
 
   app.openapi(updateMeRoute, async (c) => {

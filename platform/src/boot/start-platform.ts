@@ -6,6 +6,7 @@ import { globalScope, workspaceScope } from '../db/migration-scopes.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { openDatabase, type Database, type DatabaseTarget } from '../db/open-database.ts';
 import { OutboxDispatcher } from '../events/index.ts';
+import { META_CHANNEL, forgetPublished } from '../meta/index.ts';
 import { WorkspaceRegistry } from '../workspaces/registry.ts';
 import { firstStart, type FirstStartResult } from './first-start.ts';
 
@@ -56,6 +57,7 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     const defaultWorkspace = all.find((w) => w.isDefault) ?? all[0]!;
     const seeded = options.seed === false ? { seeded: false, adminPassword: null, generated: false } : await firstStart(platform, defaultWorkspace);
     phase('seedMs');
+    const unlistenMeta = await db.listen(META_CHANNEL, forgetPublished);
     if (options.dispatch !== false) await outbox.start(platform);
     phase('dispatcherMs');
     log.info('platform started', { database: db.dialect, migrationsApplied: applied.length, seeded: seeded.seeded, ...phases });
@@ -64,6 +66,7 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
       firstStart: seeded,
       migrationsApplied: applied,
       async stop() {
+        await unlistenMeta();
         await outbox.stop();
         await db.close();
       },

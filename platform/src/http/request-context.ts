@@ -48,7 +48,7 @@ export function requestContext(platform: Platform): MiddlewareHandler<AppEnv> {
     if (!workspace) throw new AppError('WORKSPACE_NOT_FOUND', 404, { params: { workspace: (slug ?? '').slice(0, 64) } });
     const base: Ctx = { ...systemCtx(platform, workspace), actor: { kind: 'anonymous' }, ip: clientIp(c, platform.config.trustProxy), locale: headerLocale };
     const auth = await authenticate(base, { bearer: bearerToken(c), cookie: getCookie(c, SESSION_COOKIE) ?? null });
-    const locale = auth.user?.locale ?? headerLocale;
+    const locale = auth.locale ?? headerLocale;
     c.set('locale', locale);
     if (auth.session?.via === 'cookie' && !SAFE_METHODS.has(c.req.method) && !CSRF_EXEMPT.has(c.req.path)) {
       if (c.req.header('x-csrf-token') !== auth.session.csrfToken) throw new AppError('CSRF_FAILED', 403);

@@ -1,2 +1,2 @@
-export { publishedObject, publishedObjects } from './published-objects.ts';
+export { META_CHANNEL, forgetPublished, publishedObject, publishedObjects } from './published-objects.ts';
 export { publishedMeta } from './service.ts';

@@ -7,6 +7,7 @@ import { jsonb } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
 import { applySchemaActions, assertValidMetadata, planSchemaChanges } from '../schema/index.ts';
 import { describeChanges, keepingArchived } from './diff.ts';
+import { META_CHANNEL, forgetPublished } from './published-objects.ts';
 
 type Published = { version: number; document: MetaDocument | null };
 
@@ -95,6 +96,9 @@ async function publishDocument(ctx: Ctx, source: 'draft' | { document: MetaDocum
     if (source === 'draft') await tx.db.deleteFrom('meta_draft').where('id', '=', 1).execute();
     await appendAudit(tx, { action, targetType: 'meta_version', targetId: String(version), details: { changes: changes.length, ddl: actions.length } });
     await publishEvent(tx, { aggregateType: 'meta', aggregateId: tx.workspace.id, type: 'meta.published', payload: { version } });
+    const schema = tx.workspace.schemas.system;
+    await sql`select pg_notify(${META_CHANNEL}, ${schema})`.execute(tx.db);
+    tx.afterCommit!.push(() => forgetPublished(schema));
     return { version, publishedAt: new Date(row.published_at).toISOString(), publishedBy: actorId(tx), note, changes };
   });
 }
