@@ -13,8 +13,16 @@ export function dataDb(ctx: Ctx): Kysely<any> {
   return ctx.db.withSchema(ctx.workspace.schemas.data) as unknown as Kysely<any>;
 }
 
+/** Codecs hold zod schemas: built once per published object definition, not per row. */
+const codecCache = new WeakMap<ObjectDefinition, Map<string, FieldCodec>>();
+
 export function liveCodecs(object: ObjectDefinition): Map<string, FieldCodec> {
-  return new Map(object.fields.filter((f) => !f.archived && f.type !== 'formula').map((f) => [f.name, codecOf(f)]));
+  let codecs = codecCache.get(object);
+  if (!codecs) {
+    codecs = new Map(object.fields.filter((f) => !f.archived && f.type !== 'formula').map((f) => [f.name, codecOf(f)]));
+    codecCache.set(object, codecs);
+  }
+  return codecs;
 }
 
 /**
