@@ -65,6 +65,7 @@ const fuzzFields = [
   { name: 'site', type: 'url' }, { name: 'person', type: 'user' }, { name: 'team', type: 'department' },
   { name: 'parent', type: 'lookup', target: FUZZ_OBJECT, onDelete: 'set_null' }, { name: 'files', type: 'attachments' },
   { name: 'serial', type: 'auto_number' }, { name: 'children', type: 'rollup', source: FUZZ_OBJECT, via: 'parent', fn: 'count' },
+  { name: 'per_unit', type: 'formula', expression: "IF(qty > 0, price / qty, 0) & ' ' & UPPER(title)", resultType: 'text' },
 ].map((f) => ({ label: label(f.name), ...f }));
 
 async function attack(client: ApiClient, role: string, method: string, template: string, op: Operation) {

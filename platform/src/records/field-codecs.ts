@@ -108,7 +108,7 @@ export function codecOf(field: FieldDefinition): FieldCodec {
     case 'rollup':
       return make(null, single(n, (v) => (field.fn === 'count' ? Number(v) : String(v))));
     case 'formula':
-      return make(null, single(n, String));
+      return make(null, single(n, (v) => (field.resultType === 'boolean' ? Boolean(v) : String(v))));
     default: {
       const unknown: never = field;
       throw new Error(`No codec for field type ${(unknown as { type: string }).type}`);

@@ -2,6 +2,7 @@ import { sql, type AliasedRawBuilder, type Kysely } from 'kysely';
 import type { ObjectDefinition } from '../contracts/meta.ts';
 import type { RecordOut } from '../contracts/records.ts';
 import type { Ctx } from '../core/context.ts';
+import { formulaSql } from '../schema/index.ts';
 import { codecOf, type FieldCodec } from './field-codecs.ts';
 
 export type { RecordOut } from '../contracts/records.ts';
@@ -19,7 +20,7 @@ const codecCache = new WeakMap<ObjectDefinition, Map<string, FieldCodec>>();
 export function liveCodecs(object: ObjectDefinition): Map<string, FieldCodec> {
   let codecs = codecCache.get(object);
   if (!codecs) {
-    codecs = new Map(object.fields.filter((f) => !f.archived && f.type !== 'formula').map((f) => [f.name, codecOf(f)]));
+    codecs = new Map(object.fields.filter((f) => !f.archived).map((f) => [f.name, codecOf(f)]));
     codecCache.set(object, codecs);
   }
   return codecs;
@@ -33,8 +34,11 @@ export function recordSelection(ctx: Ctx, object: ObjectDefinition, only?: reado
   const column = (name: string) => sql`t.${sql.id(name)}`.as(name);
   const selections = SYSTEM_OUT.map(column);
   for (const field of object.fields) {
-    if (field.archived || field.type === 'formula' || (only && !only.includes(field.name))) continue;
-    if (field.type === 'date') selections.push(sql`t.${sql.id(field.name)}::text`.as(field.name));
+    if (field.archived || (only && !only.includes(field.name))) continue;
+    if (field.type === 'formula') {
+      const value = formulaSql(field, object);
+      selections.push((field.resultType === 'date' ? sql`${value}::text` : value).as(field.name));
+    } else if (field.type === 'date') selections.push(sql`t.${sql.id(field.name)}::text`.as(field.name));
     else if (field.type === 'currency') selections.push(column(field.name), column(`${field.name}__currency`));
     else if (field.type === 'rollup') {
       const source = sql.table(`${ctx.workspace.schemas.data}.${field.source}`);

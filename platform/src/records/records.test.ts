@@ -34,6 +34,11 @@ const model = {
       f('website', 'url'),
       f('assignee', 'user'),
       f('customer', 'lookup', { target: 'customer', onDelete: 'restrict' }),
+      f('weighted', 'formula', { expression: 'ROUND(amount * probability, 2)', resultType: 'decimal' }),
+      f('badge', 'formula', { expression: "UPPER(stage) & ' x' & quantity", resultType: 'text' }),
+      f('bulk_order', 'formula', { expression: 'quantity > 2', resultType: 'boolean' }),
+      f('follow_up', 'formula', { expression: 'close_date + 7', resultType: 'date' }),
+      f('per_unit', 'formula', { expression: 'amount / quantity', resultType: 'decimal' }),
     ]),
   ],
 };
@@ -92,6 +97,11 @@ describe('creating and reading records', () => {
       version: 1,
     });
     expect(res.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(res.body).toMatchObject({ weighted: '43750.18', badge: 'NEW x3', bulk_order: true, follow_up: '2027-01-07' });
+    expect(res.body.per_unit).toMatch(/^41666\.8333/);
+    const zero = await member.post(deals, { title: 'Zero', amount: { amount: '10' }, quantity: 0 });
+    expect(zero.body).toMatchObject({ per_unit: null, bulk_order: false, weighted: null });
+    await member.delete(`${deals}/${zero.body.id}`);
     expect((await member.get(`${deals}/${res.body.id}`)).body).toEqual(res.body);
   });
 

@@ -3,3 +3,4 @@ export { planSchemaChanges, type SchemaAction } from './plan.ts';
 export { applySchemaActions, type SchemaTarget } from './apply.ts';
 export { assertValidMetadata, metadataProblems, type MetadataProblem } from './validate-document.ts';
 export { RECORD_SYSTEM_COLUMNS } from './identifiers.ts';
+export { formulaSql, compileFormula, FormulaError } from './formula.ts';

@@ -1,8 +1,9 @@
 import type { MetaDocument } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
+import { FormulaError, formulaSql } from './formula.ts';
 import { identifierProblem } from './identifiers.ts';
 
-export type MetadataProblem = { path: string; code: string };
+export type MetadataProblem = { path: string; code: string; message?: string };
 
 const RECORD_NAME_TYPES = new Set(['text', 'email', 'phone', 'url', 'auto_number']);
 const ROLLUP_NUMERIC = new Set(['integer', 'decimal', 'currency', 'percent']);
@@ -36,6 +37,14 @@ export function metadataProblems(doc: MetaDocument): MetadataProblem[] {
         if (new Set(keys).size !== keys.length) problems.push({ path: `${fat}.options`, code: 'DUPLICATE_NAME' });
       }
       if (field.type === 'lookup' && !objects.has(field.target)) problems.push({ path: `${fat}.target`, code: 'UNKNOWN_OBJECT' });
+      if (field.type === 'formula' && !field.archived) {
+        try {
+          formulaSql(field, object);
+        } catch (error) {
+          if (!(error instanceof FormulaError)) throw error;
+          problems.push({ path: `${fat}.expression`, code: 'INVALID_FORMULA', message: `${error.message} (at character ${error.at + 1})` });
+        }
+      }
       if (field.type === 'rollup') {
         const source = objects.get(field.source);
         const via = source?.fields.find((f) => f.name === field.via);
