@@ -16,6 +16,10 @@ const envSchema = z.object({
   TB_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   TB_BODY_LIMIT_KB: z.coerce.number().int().min(16).max(102400).default(1024),
   TB_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  TB_TIME_ZONE: z
+    .string()
+    .refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'an IANA time zone such as Asia/Shanghai')
+    .default(Intl.DateTimeFormat().resolvedOptions().timeZone),
 });
 
 export type Config = {
@@ -32,6 +36,8 @@ export type Config = {
   sessionDays: number;
   bodyLimitBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Where "today" and "this month" are, for relative date filters. */
+  timeZone: string;
 };
 
 export class ConfigError extends Error {
@@ -59,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionDays: e.TB_SESSION_DAYS,
     bodyLimitBytes: e.TB_BODY_LIMIT_KB * 1024,
     logLevel: e.TB_LOG_LEVEL,
+    timeZone: e.TB_TIME_ZONE,
   };
 }

@@ -56,8 +56,8 @@ export async function getUser(ctx: Ctx, id: string): Promise<User> {
 
 /** What authenticating a request needs of its user, in one indexed read. */
 export async function getActorProfile(ctx: Ctx, id: string) {
-  const row = await ctx.db.selectFrom('users').select(['id', 'login', 'is_admin', 'locale', 'status']).where('id', '=', id).executeTakeFirst();
-  return row ? { id: row.id, login: row.login, isAdmin: row.is_admin, locale: row.locale, status: row.status } : null;
+  const row = await ctx.db.selectFrom('users').select(['id', 'login', 'is_admin', 'locale', 'status', 'main_department_id']).where('id', '=', id).executeTakeFirst();
+  return row ? { id: row.id, login: row.login, isAdmin: row.is_admin, locale: row.locale, status: row.status, mainDepartmentId: row.main_department_id } : null;
 }
 
 /** For sign-in: a login name or an e-mail address, case-insensitively. */

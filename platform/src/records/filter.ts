@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { FieldDefinition, ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
 import { codecOf, decimalText } from './field-codecs.ts';
+import { RELATIVE_PERIODS, withinPeriod } from './relative-dates.ts';
 
 /** The filter tree a list takes: and / or / not over conditions `{ field, op, value }`. */
 export type FilterNode = { and: FilterNode[] } | { or: FilterNode[] } | { not: FilterNode } | { field: string; op: string; value?: unknown };
@@ -25,8 +26,8 @@ const OPERATORS: Record<string, string[]> = {
   percent: [...COMMON, ...ORDERED],
   currency: [...COMMON, ...ORDERED],
   boolean: ['eq', 'ne', 'is_empty', 'is_not_empty'],
-  date: [...COMMON, ...ORDERED],
-  datetime: [...COMMON, ...ORDERED],
+  date: [...COMMON, ...ORDERED, 'during'],
+  datetime: [...COMMON, ...ORDERED, 'during'],
   single_select: COMMON,
   multi_select: ['contains', 'is_empty', 'is_not_empty'],
   user: COMMON,
@@ -37,12 +38,17 @@ const OPERATORS: Record<string, string[]> = {
 
 const invalid = (reason: string) => new AppError('INVALID_FILTER', 400, { params: { reason }, details: { reason } });
 
+/** Who is asking and where: "$me", "$my_department" and relative periods depend on it. */
+export type FilterContext = { actorId: string | null; departmentId: string | null; timeZone: string };
+
 /** A condition's value, checked by the field's own input schema (currency compares its amount). */
-function operand(field: FieldDefinition, value: unknown, actorId: string | null): unknown {
+function operand(field: FieldDefinition, value: unknown, context: FilterContext): unknown {
   if (value === '$me' && field.type === 'user') {
-    if (!actorId) throw invalid(`"$me" needs a logged-in user`);
-    return actorId;
+    if (!context.actorId) throw invalid(`"$me" needs a logged-in user`);
+    return context.actorId;
   }
+  // Someone without a main department matches no record rather than every record.
+  if (value === '$my_department' && field.type === 'department') return context.departmentId;
   const schema =
     field.type === 'currency' || field.type === 'decimal' || field.type === 'percent'
       ? decimalText
@@ -61,15 +67,15 @@ function likeOf(value: unknown, prefixOnly: boolean): string {
   return prefixOnly ? `${escaped}%` : `%${escaped}%`;
 }
 
-function condition(object: ObjectDefinition, node: { field: string; op: string; value?: unknown }, actorId: string | null): RawBuilder<boolean> {
+function condition(object: ObjectDefinition, node: { field: string; op: string; value?: unknown }, context: FilterContext): RawBuilder<boolean> {
   const field = object.fields.find((f) => f.name === node.field && !f.archived);
   if (!field || !OPERATORS[field.type]) throw invalid(`no filterable field "${String(node.field).slice(0, 64)}"`);
   if (!OPERATORS[field.type]!.includes(node.op)) throw invalid(`"${String(node.op).slice(0, 32)}" does not apply to ${field.name}`);
   const c = sql`t.${sql.id(field.name)}`;
-  const one = () => operand(field, node.value, actorId);
+  const one = () => operand(field, node.value, context);
   const list = () => {
     if (!Array.isArray(node.value) || node.value.length === 0 || node.value.length > 500) throw invalid(`${field.name}: "${node.op}" takes a list of 1 to 500 values`);
-    return node.value.map((v) => operand(field, v, actorId));
+    return node.value.map((v) => operand(field, v, context));
   };
   switch (node.op) {
     case 'eq':
@@ -102,13 +108,18 @@ function condition(object: ObjectDefinition, node: { field: string; op: string; 
       return sql<boolean>`${c} ilike ${likeOf(node.value, false)} escape '\\'`;
     case 'starts_with':
       return sql<boolean>`${c} ilike ${likeOf(node.value, true)} escape '\\'`;
+    case 'during': {
+      const period = RELATIVE_PERIODS.find((p) => p === node.value);
+      if (!period) throw invalid(`${field.name}: "during" takes one of ${RELATIVE_PERIODS.join(', ')}`);
+      return withinPeriod(c, field.type === 'date' ? 'date' : 'datetime', period, context.timeZone);
+    }
     default:
       throw invalid(`unknown operator "${String(node.op).slice(0, 32)}"`);
   }
 }
 
 /** Compiles a filter tree to a parameterised WHERE fragment; every field name is checked against the metadata. */
-export function compileFilter(object: ObjectDefinition, tree: unknown, actorId: string | null): RawBuilder<boolean> {
+export function compileFilter(object: ObjectDefinition, tree: unknown, context: FilterContext): RawBuilder<boolean> {
   let nodes = 0;
   const walk = (node: unknown, depth: number): RawBuilder<boolean> => {
     if (++nodes > MAX_NODES || depth > MAX_DEPTH) throw invalid(`at most ${MAX_NODES} conditions, nested ${MAX_DEPTH} deep`);
@@ -120,7 +131,7 @@ export function compileFilter(object: ObjectDefinition, tree: unknown, actorId: 
       return sql<boolean>`(${sql.join(parts, n.and ? sql` and ` : sql` or `)})`;
     }
     if ('not' in n) return sql<boolean>`not (${walk(n.not, depth + 1)})`;
-    if (typeof n.field === 'string' && typeof n.op === 'string') return condition(object, { field: n.field, op: n.op, value: n.value }, actorId);
+    if (typeof n.field === 'string' && typeof n.op === 'string') return condition(object, { field: n.field, op: n.op, value: n.value }, context);
     throw invalid('a node is {and:[…]}, {or:[…]}, {not:…} or {field, op, value}');
   };
   return walk(tree, 0);

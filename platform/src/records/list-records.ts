@@ -4,7 +4,8 @@ import { AppError } from '../core/app-error.ts';
 import { actorId, type Ctx } from '../core/context.ts';
 import { publishedObject, publishedObjects } from '../meta/index.ts';
 import { expandedOf, parseExpand, withExpansions } from './expand.ts';
-import { compileFilter } from './filter.ts';
+import { getActorProfile } from '../org/index.ts';
+import { compileFilter, type FilterContext } from './filter.ts';
 import { dataDb, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
 
 export type ListQuery = { filter?: string; sort?: string; limit: number; cursor?: string; offset?: number; fields?: string; expand?: string; count?: boolean };
@@ -82,6 +83,12 @@ function decodeCursor(cursor: string, keys: SortKey[]): unknown[] {
   return values;
 }
 
+async function filterContext(ctx: Ctx, filter: string): Promise<FilterContext> {
+  const id = actorId(ctx);
+  const departmentId = id && filter.includes('$my_department') ? ((await getActorProfile(ctx, id))?.mainDepartmentId ?? null) : null;
+  return { actorId: id, departmentId, timeZone: ctx.platform.config.timeZone };
+}
+
 export async function listRecords(ctx: Ctx, objectName: string, query: ListQuery): Promise<{ items: RecordOut[]; nextCursor: string | null; total: number | null }> {
   const { objects } = await publishedObjects(ctx);
   const object = await publishedObject(ctx, objectName);
@@ -94,7 +101,7 @@ export async function listRecords(ctx: Ctx, objectName: string, query: ListQuery
       throw new AppError('INVALID_FILTER', 400, { params: { reason: 'not JSON' }, details: { reason: 'not JSON' } });
     }
   }
-  const where = filterTree === null ? sql<boolean>`true` : compileFilter(object, filterTree, actorId(ctx));
+  const where = filterTree === null ? sql<boolean>`true` : compileFilter(object, filterTree, await filterContext(ctx, query.filter ?? ''));
   const only = query.fields?.split(',').map((f) => f.trim()).filter(Boolean);
   const unknown = only?.filter((f) => !object.fields.some((d) => d.name === f && !d.archived));
   if (unknown?.length) throw new AppError('UNKNOWN_FIELD', 400, { params: { object: object.name, fields: unknown.slice(0, 10).join(', ') }, details: { fields: unknown } });
