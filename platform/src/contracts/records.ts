@@ -55,3 +55,17 @@ export type BulkRequest = z.infer<typeof BulkRequest>;
 export const BulkResult = z
   .object({ created: z.array(RecordOut), updated: z.array(RecordOut), deleted: z.number().int() })
   .meta({ id: 'BulkResult' });
+
+export const AggregateQuery = z.object({
+  groupBy: text(200).optional().meta({ description: 'Up to two fields, comma-separated; dates and datetimes group by `bucket`.' }),
+  bucket: z.enum(['day', 'week', 'month', 'quarter', 'year']).optional(),
+  metrics: text(500).optional().meta({ description: 'Comma-separated fn:field with fn sum, avg, min or max over numeric fields; count always comes.' }),
+  filter: text(20_000).optional(),
+});
+
+export const AggregateResult = z
+  .object({
+    groups: z.array(z.object({ keys: z.record(z.string(), z.unknown()), count: z.number().int(), values: z.record(z.string(), z.string().nullable()) })),
+    truncated: z.boolean().meta({ description: 'More than 1,000 groups: only the first 1,000 are returned.' }),
+  })
+  .meta({ id: 'AggregateResult' });

@@ -130,3 +130,34 @@ describe('sorting and paging', () => {
     expect((await list({ cursor: 'garbage!' })).body.error.code).toBe('INVALID_CURSOR');
   });
 });
+
+describe('aggregations', () => {
+  const aggregate = async (query: string) => member.get(`/api/v1/objects/ticket/aggregate?${query}`);
+
+  it('counts and sums per group, in key order', async () => {
+    const res = await aggregate('groupBy=status&metrics=sum:amount,max:priority');
+    expect(res.status).toBe(200);
+    expect(res.body.groups).toEqual([
+      { keys: { status: 'closed' }, count: 10, values: { 'sum:amount': '1937.50', 'max:priority': '6' } },
+      { keys: { status: 'open' }, count: 10, values: { 'sum:amount': '1687.50', 'max:priority': null } },
+      { keys: { status: 'pending' }, count: 10, values: { 'sum:amount': '1812.50', 'max:priority': '6' } },
+    ]);
+  });
+
+  it('buckets dates, groups by two fields and honours the filter', async () => {
+    const byWeek = (await aggregate('groupBy=due&bucket=week')).body.groups;
+    expect(byWeek.map((g: { keys: { due: string } }) => g.keys.due)).toEqual(['2026-11-30', '2026-12-07', '2026-12-14', '2026-12-21', '2026-12-28']);
+    const ungroupable = await aggregate('groupBy=status,labels');
+    expect(ungroupable.body.error.code).toBe('INVALID_FILTER');
+    const twoKeys = await aggregate(`groupBy=status,priority&filter=${encodeURIComponent(JSON.stringify({ field: 'status', op: 'eq', value: 'closed' }))}`);
+    expect(twoKeys.body.groups.reduce((n: number, g: { count: number }) => n + g.count, 0)).toBe(10);
+    expect(twoKeys.body.groups.every((g: { keys: { status: string } }) => g.keys.status === 'closed')).toBe(true);
+    expect((await aggregate('')).body.groups).toEqual([{ keys: {}, count: 30, values: {} }]);
+  });
+
+  it('refuses metrics over non-numeric fields and unknown functions', async () => {
+    expect((await aggregate('metrics=sum:subject')).body.error.code).toBe('INVALID_FILTER');
+    expect((await aggregate('metrics=median:amount')).body.error.code).toBe('INVALID_FILTER');
+    expect((await aggregate('groupBy=nope')).body.error.code).toBe('UNKNOWN_FIELD');
+  });
+});

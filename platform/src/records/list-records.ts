@@ -83,7 +83,16 @@ function decodeCursor(cursor: string, keys: SortKey[]): unknown[] {
   return values;
 }
 
-async function filterContext(ctx: Ctx, filter: string): Promise<FilterContext> {
+export function parseFilter(filter: string | undefined): unknown {
+  if (!filter) return null;
+  try {
+    return JSON.parse(filter);
+  } catch {
+    throw new AppError('INVALID_FILTER', 400, { params: { reason: 'not JSON' }, details: { reason: 'not JSON' } });
+  }
+}
+
+export async function filterContext(ctx: Ctx, filter: string): Promise<FilterContext> {
   const id = actorId(ctx);
   const departmentId = id && filter.includes('$my_department') ? ((await getActorProfile(ctx, id))?.mainDepartmentId ?? null) : null;
   return { actorId: id, departmentId, timeZone: ctx.platform.config.timeZone };
@@ -93,14 +102,7 @@ export async function listRecords(ctx: Ctx, objectName: string, query: ListQuery
   const { objects } = await publishedObjects(ctx);
   const object = await publishedObject(ctx, objectName);
   const expansions = parseExpand(object, objects, query.expand);
-  let filterTree: unknown = null;
-  if (query.filter) {
-    try {
-      filterTree = JSON.parse(query.filter);
-    } catch {
-      throw new AppError('INVALID_FILTER', 400, { params: { reason: 'not JSON' }, details: { reason: 'not JSON' } });
-    }
-  }
+  const filterTree = parseFilter(query.filter);
   const where = filterTree === null ? sql<boolean>`true` : compileFilter(object, filterTree, await filterContext(ctx, query.filter ?? ''));
   const only = query.fields?.split(',').map((f) => f.trim()).filter(Boolean);
   const unknown = only?.filter((f) => !object.fields.some((d) => d.name === f && !d.archived));

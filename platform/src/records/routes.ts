@@ -1,7 +1,8 @@
 import { createRoute } from '@hono/zod-openapi';
-import { BulkRequest, BulkResult, ListRecordsQuery, ObjectParam, RecordHistory, RecordInput, RecordOut, RecordPage, RecordParams, RecordQuery } from '../contracts/index.ts';
+import { AggregateQuery, AggregateResult, BulkRequest, BulkResult, ListRecordsQuery, ObjectParam, RecordHistory, RecordInput, RecordOut, RecordPage, RecordParams, RecordQuery } from '../contracts/index.ts';
 import { requireUser } from '../core/guards.ts';
 import { body, errors, json, router, secured } from '../http/route-helpers.ts';
+import { aggregateRecords } from './aggregate.ts';
 import { bulkRecords } from './bulk.ts';
 import { listRecords } from './list-records.ts';
 import { createRecord, deleteRecord, getRecord, recordHistory, updateRecord } from './service.ts';
@@ -16,6 +17,7 @@ const routes = {
   get: createRoute({ method: 'get', path: `${base}/{id}`, tags, security: secured, summary: 'One record (with `expand=` like lists)', request: { params: RecordParams, query: RecordQuery }, responses: { 200: json(RecordOut, 'The record'), ...errors(401, 403, 404) } }),
   update: createRoute({ method: 'patch', path: `${base}/{id}`, tags, security: secured, summary: 'Change fields of a record; send `version` to refuse overwriting a newer change', request: { params: RecordParams, body: body(RecordInput) }, responses: { 200: json(RecordOut, 'Updated'), ...errors(401, 403, 404, 409, 422) } }),
   delete: createRoute({ method: 'delete', path: `${base}/{id}`, tags, security: secured, summary: 'Delete a record (lookups pointing to it follow their rule)', request: { params: RecordParams }, responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404, 409) } }),
+  aggregate: createRoute({ method: 'get', path: '/api/v1/objects/{object}/aggregate', tags, security: secured, summary: 'Counts and sums per group (for charts), under the same filter as lists', request: { params: ObjectParam, query: AggregateQuery }, responses: { 200: json(AggregateResult, 'Groups'), ...errors(401, 403, 404) } }),
   history: createRoute({ method: 'get', path: `${base}/{id}/history`, tags, security: secured, summary: 'Changes of the tracked fields, newest first', request: { params: RecordParams }, responses: { 200: json(RecordHistory, 'History'), ...errors(401, 403, 404) } }),
 };
 
@@ -54,6 +56,11 @@ export function recordRoutes() {
     const { object, id } = c.req.valid('param');
     await deleteRecord(ctx, object, id);
     return c.body(null, 204);
+  });
+  app.openapi(routes.aggregate, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    return c.json(await aggregateRecords(ctx, c.req.valid('param').object, c.req.valid('query')), 200);
   });
   app.openapi(routes.history, async (c) => {
     const ctx = c.get('ctx');
