@@ -104,7 +104,8 @@ export async function listRecords(ctx: Ctx, objectName: string, query: ListQuery
   const expansions = parseExpand(object, objects, query.expand);
   const filterTree = parseFilter(query.filter);
   const where = filterTree === null ? sql<boolean>`true` : compileFilter(object, filterTree, await filterContext(ctx, query.filter ?? ''));
-  const only = query.fields?.split(',').map((f) => f.trim()).filter(Boolean);
+  const named = query.fields?.split(',').map((f) => f.trim()).filter(Boolean);
+  const only = named?.length ? named : undefined;
   const unknown = only?.filter((f) => !object.fields.some((d) => d.name === f && !d.archived));
   if (unknown?.length) throw new AppError('UNKNOWN_FIELD', 400, { params: { object: object.name, fields: unknown.slice(0, 10).join(', ') }, details: { fields: unknown } });
   const keys = parseSort(object, query.sort);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCtx } from '../core/context.ts';
-import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { apiClient, loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
 
 let t: TestPlatform;
 let admin: ApiClient;
@@ -204,5 +204,19 @@ describe('bulk writes', () => {
     const res = await member.post(`${deals}/bulk`, { create: [{ title: 'ok' }, { title: 'bad', quantity: -5 }] });
     expect(res.body.error).toMatchObject({ code: 'INVALID_FIELD_VALUE', details: { op: 'create', index: 1 } });
     expect((await member.get(`${deals}?count=true`)).body.total).toBe(before);
+  });
+});
+
+describe('OpenAPI per object', () => {
+  it('logged-in callers get typed paths for each published object; anonymous callers do not', async () => {
+    const doc = (await member.get('/api/v1/openapi.json')).body;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/objects/deal/records', '/api/v1/objects/deal/records/{id}', '/api/v1/objects/customer/records']));
+    const deal = doc.components.schemas.Record_deal;
+    expect(deal.properties.stage).toMatchObject({ anyOf: [{ type: 'string', enum: ['new', 'won', 'lost'] }, { type: 'null' }], title: 'stage' });
+    expect(deal.properties.amount.anyOf[0]).toMatchObject({ type: 'object', required: ['amount', 'currency'] });
+    expect(doc.paths['/api/v1/objects/deal/records'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/RecordInput_deal');
+    expect(doc.components.schemas.RecordInput_deal.properties).not.toHaveProperty('number');
+    const anonymous = (await apiClient(t.app).get('/api/v1/openapi.json')).body;
+    expect(Object.keys(anonymous.paths).filter((p) => p.includes('/deal/'))).toEqual([]);
   });
 });
