@@ -93,6 +93,31 @@ export const FieldDefinition = z
   .meta({ id: 'FieldDefinition' });
 export type FieldDefinition = z.infer<typeof FieldDefinition>;
 
+/** How a record page lays out fields: sections of one or two columns (tabs come with the designer). */
+export const Layout = z
+  .object({
+    name: ApiName,
+    label: LocalisedText,
+    sections: z
+      .array(z.object({ label: LocalisedText, columns: z.union([z.literal(1), z.literal(2)]).default(2), fields: z.array(ApiName).max(200) }))
+      .max(50),
+  })
+  .meta({ id: 'Layout' });
+export type Layout = z.infer<typeof Layout>;
+
+/** A saved list: its columns, sort and filter (the same filter tree and sort syntax as the records API). */
+export const ListView = z
+  .object({
+    name: ApiName,
+    label: LocalisedText,
+    columns: z.array(ApiName).min(1).max(50),
+    sort: text(500).default(''),
+    filter: z.unknown().optional(),
+    pageSize: z.number().int().min(1).max(200).default(50),
+  })
+  .meta({ id: 'ListView' });
+export type ListView = z.infer<typeof ListView>;
+
 export const ObjectDefinition = z
   .object({
     name: ApiName,
@@ -103,6 +128,8 @@ export const ObjectDefinition = z
     recordName: ApiName.meta({ description: 'The field shown as the record\'s name.' }),
     archived: z.boolean().default(false),
     fields: z.array(FieldDefinition).min(1).max(500),
+    layouts: z.array(Layout).max(20).default([]),
+    listViews: z.array(ListView).max(100).default([]),
   })
   .meta({ id: 'ObjectDefinition' });
 export type ObjectDefinition = z.infer<typeof ObjectDefinition>;

@@ -5,20 +5,14 @@ import { actorId, type Ctx } from '../core/context.ts';
 import { publishedObject, publishedObjects } from '../meta/index.ts';
 import { expandedOf, parseExpand, withExpansions } from './expand.ts';
 import { getActorProfile } from '../org/index.ts';
+import { parseSortSpec, type SortKind } from '../schema/index.ts';
 import { compileFilter, type FilterContext } from './filter.ts';
 import { dataDb, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
 
 export type ListQuery = { filter?: string; sort?: string; limit: number; cursor?: string; offset?: number; fields?: string; expand?: string; count?: boolean };
 
-type Kind = 'text' | 'int' | 'numeric' | 'date' | 'timestamp' | 'bool' | 'uuid';
+type Kind = SortKind;
 type SortKey = { column: string; desc: boolean; kind: Kind };
-
-const SYSTEM_KINDS: Record<string, Kind> = { id: 'uuid', created_at: 'timestamp', updated_at: 'timestamp', owner: 'uuid', created_by: 'uuid', updated_by: 'uuid', version: 'int' };
-const FIELD_KINDS: Record<string, Kind> = {
-  text: 'text', email: 'text', phone: 'text', url: 'text', single_select: 'text', integer: 'int', auto_number: 'int',
-  decimal: 'numeric', percent: 'numeric', currency: 'numeric', date: 'date', datetime: 'timestamp', boolean: 'bool',
-  user: 'uuid', department: 'uuid', lookup: 'uuid',
-};
 
 /** A cursor value must be of its column's kind, so a forged cursor is a 400, never a database cast error. */
 const VALID: Record<Kind, (v: unknown) => boolean> = {
@@ -32,15 +26,8 @@ const VALID: Record<Kind, (v: unknown) => boolean> = {
 };
 
 function parseSort(object: ObjectDefinition, sort: string | undefined): SortKey[] {
-  const keys: SortKey[] = [];
-  for (const part of (sort ?? '').split(',').map((s) => s.trim()).filter(Boolean).slice(0, 5)) {
-    const desc = part.startsWith('-');
-    const name = desc ? part.slice(1) : part;
-    const field = object.fields.find((f) => f.name === name && !f.archived);
-    const kind = SYSTEM_KINDS[name] ?? (field ? FIELD_KINDS[field.type] : undefined);
-    if (!kind || name === 'id') throw new AppError('INVALID_SORT', 400, { params: { field: name.slice(0, 64) } });
-    keys.push({ column: name, desc, kind });
-  }
+  const { keys, invalid } = parseSortSpec(object.fields, sort ?? '');
+  if (invalid.length) throw new AppError('INVALID_SORT', 400, { params: { field: invalid[0]!.slice(0, 64) } });
   return [...keys, { column: 'id', desc: false, kind: 'uuid' }];
 }
 

@@ -40,6 +40,13 @@ export async function applySchemaActions(target: SchemaTarget, actions: readonly
       case 'replace_foreign_key':
         await replaceForeignKey(target, action.object, action.column, action.references);
         break;
+      case 'ensure_sort_index': {
+        if (action.keys.length === 0) break;
+        const name = derivedName('sx', action.object, action.keys.map((k) => `${k.desc ? '-' : ''}${k.column}`).join(','));
+        const columns = sql.join([...action.keys.map((k) => sql`${sql.id(k.column)} ${sql.raw(k.desc ? 'desc nulls first' : 'asc nulls last')}`), sql`id`]);
+        await sql`create index if not exists ${sql.id(name)} on ${dataTable(target, action.object)} (${columns})`.execute(target.db);
+        break;
+      }
     }
   }
 }

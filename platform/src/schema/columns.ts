@@ -65,6 +65,6 @@ export function columnsOf(field: FieldDefinition): ColumnSpec[] {
 }
 
 /** Index and constraint names from a hash: `<table>_<field>_…` could pass PostgreSQL's 63-byte limit and be cut. */
-export function derivedName(kind: 'ix' | 'ux' | 'fk', table: string, column: string): string {
+export function derivedName(kind: 'ix' | 'ux' | 'fk' | 'sx', table: string, column: string): string {
   return `${kind}_${createHash('sha256').update(`${table}.${column}`).digest('hex').slice(0, 20)}`;
 }

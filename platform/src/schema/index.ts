@@ -4,3 +4,4 @@ export { applySchemaActions, type SchemaTarget } from './apply.ts';
 export { assertValidMetadata, metadataProblems, type MetadataProblem } from './validate-document.ts';
 export { RECORD_SYSTEM_COLUMNS } from './identifiers.ts';
 export { formulaSql, compileFormula, FormulaError } from './formula.ts';
+export { parseSortSpec, sortKindOf, type SortKind } from './sort-kinds.ts';

@@ -2,6 +2,7 @@ import type { FieldDefinition, MetaDocument, ObjectDefinition } from '../contrac
 import { AppError } from '../core/app-error.ts';
 import { columnsOf, type ForeignKey } from './columns.ts';
 import { conversion, outsideOptions, type Conversion } from './conversions.ts';
+import { parseSortSpec } from './sort-kinds.ts';
 
 /**
  * One change to the data schema. Publishing computes these as a diff between the published metadata
@@ -14,7 +15,8 @@ export type SchemaAction =
   | { kind: 'check_values'; object: string; field: string; column: string; failing: NonNullable<Conversion['failing']> }
   | { kind: 'create_unique'; object: string; column: string }
   | { kind: 'drop_unique'; object: string; column: string }
-  | { kind: 'replace_foreign_key'; object: string; column: string; references: ForeignKey };
+  | { kind: 'replace_foreign_key'; object: string; column: string; references: ForeignKey }
+  | { kind: 'ensure_sort_index'; object: string; keys: { column: string; desc: boolean }[] };
 
 const byName = <T extends { name: string }>(items: readonly T[]) => new Map(items.map((i) => [i.name, i]));
 
@@ -38,7 +40,17 @@ export function planSchemaChanges(published: MetaDocument | null, draft: MetaDoc
       else actions.push(...fieldChanges(object.name, previous, field));
     }
   }
-  return actions;
+  return [...actions, ...sortIndexes(published, draft)];
+}
+
+/** An index per list-view sort (with id last, as the list orders), made once: views already published have theirs. */
+function sortIndexes(published: MetaDocument | null, draft: MetaDocument): SchemaAction[] {
+  const indexed = new Set((published?.objects ?? []).flatMap((o) => o.listViews.map((v) => `${o.name}:${v.sort}`)));
+  return draft.objects.flatMap((object) =>
+    object.listViews
+      .filter((view) => view.sort && !indexed.has(`${object.name}:${view.sort}`))
+      .map((view) => ({ kind: 'ensure_sort_index' as const, object: object.name, keys: parseSortSpec(object.fields, view.sort).keys.filter((k) => k.column !== 'id') })),
+  );
 }
 
 function fieldChanges(object: string, from: FieldDefinition, to: FieldDefinition): SchemaAction[] {

@@ -1,7 +1,8 @@
-import type { MetaDocument } from '../contracts/meta.ts';
+import type { MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
 import { FormulaError, formulaSql } from './formula.ts';
 import { identifierProblem } from './identifiers.ts';
+import { parseSortSpec } from './sort-kinds.ts';
 
 export type MetadataProblem = { path: string; code: string; message?: string };
 
@@ -25,6 +26,7 @@ export function metadataProblems(doc: MetaDocument): MetadataProblem[] {
     const fields = new Map(object.fields.map((f) => [f.name, f]));
     const recordName = fields.get(object.recordName);
     if (!recordName || !RECORD_NAME_TYPES.has(recordName.type)) problems.push({ path: `${at}.recordName`, code: 'INVALID_RECORD_NAME' });
+    problems.push(...viewProblems(object, at));
     const seenFields = new Set<string>();
     object.fields.forEach((field, j) => {
       const fat = `${at}.fields.${j}`;
@@ -54,6 +56,28 @@ export function metadataProblems(doc: MetaDocument): MetadataProblem[] {
         if (field.fn !== 'count' && (!aggregated || !ROLLUP_NUMERIC.has(aggregated.type))) problems.push({ path: `${fat}.field`, code: 'NOT_NUMERIC' });
       }
     });
+  });
+  return problems;
+}
+
+function viewProblems(object: ObjectDefinition, at: string): MetadataProblem[] {
+  const problems: MetadataProblem[] = [];
+  const known = new Set(object.fields.map((f) => f.name));
+  const duplicates = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
+  for (const name of duplicates(object.layouts.map((l) => l.name))) problems.push({ path: `${at}.layouts`, code: 'DUPLICATE_NAME', message: name });
+  for (const name of duplicates(object.listViews.map((v) => v.name))) problems.push({ path: `${at}.listViews`, code: 'DUPLICATE_NAME', message: name });
+  object.layouts.forEach((layout, i) =>
+    layout.sections.forEach((section, j) =>
+      section.fields.forEach((field, k) => {
+        if (!known.has(field)) problems.push({ path: `${at}.layouts.${i}.sections.${j}.fields.${k}`, code: 'UNKNOWN_FIELD' });
+      }),
+    ),
+  );
+  object.listViews.forEach((view, i) => {
+    view.columns.forEach((column, k) => {
+      if (!known.has(column)) problems.push({ path: `${at}.listViews.${i}.columns.${k}`, code: 'UNKNOWN_FIELD' });
+    });
+    for (const name of parseSortSpec(object.fields, view.sort).invalid) problems.push({ path: `${at}.listViews.${i}.sort`, code: 'NOT_SORTABLE', message: name });
   });
   return problems;
 }
