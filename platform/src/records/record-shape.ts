@@ -36,7 +36,7 @@ export function recordSelection(ctx: Ctx, object: ObjectDefinition, only?: reado
   for (const field of object.fields) {
     if (field.archived || (only && !only.includes(field.name))) continue;
     if (field.type === 'formula') {
-      const value = formulaSql(field, object);
+      const value = formulaSql(field, object, ctx.platform.config.timeZone);
       selections.push((field.resultType === 'date' ? sql`${value}::text` : value).as(field.name));
     } else if (field.type === 'date') selections.push(sql`t.${sql.id(field.name)}::text`.as(field.name));
     else if (field.type === 'currency') selections.push(column(field.name), column(`${field.name}__currency`));

@@ -18,7 +18,11 @@ beforeAll(async () => {
   const support = (await admin.post('/api/v1/org/departments', { name: '客服部' })).body.id;
   await admin.post('/api/v1/org/users', { login: 'rep', displayName: 'Rep', password: 'member-password-1', mainDepartmentId: sales });
   member = await loginAs(t.app, 'rep', 'member-password-1');
-  const visit = { name: 'visit', label: label('Visit'), pluralLabel: label('Visits'), recordName: 'title', fields: [f('title', 'text'), f('day', 'date'), f('moment', 'datetime'), f('team', 'department')] };
+  const visit = { name: 'visit', label: label('Visit'), pluralLabel: label('Visits'), recordName: 'title', fields: [
+      f('title', 'text'), f('day', 'date'), f('moment', 'datetime'), f('team', 'department'),
+      { ...f('days_away', 'formula'), expression: 'DAYS(day, TODAY())', resultType: 'decimal' },
+      { ...f('moment_days_away', 'formula'), expression: 'DAYS(moment, TODAY())', resultType: 'decimal' },
+    ] };
   await admin.request('PUT', '/api/v1/meta/draft', { body: { objects: [visit] } });
   expect((await admin.post('/api/v1/meta/publish')).status).toBe(200);
   const today = localDate(new Date());
@@ -57,6 +61,15 @@ describe('relative periods in the workspace time zone', () => {
   it('refuses an unknown period', async () => {
     const res = await member.get(`${url}?filter=${encodeURIComponent(JSON.stringify({ field: 'day', op: 'during', value: 'someday' }))}`);
     expect(res.body.error.code).toBe('INVALID_FILTER');
+  });
+});
+
+describe('formulas count days in the same time zone', () => {
+  it('today is 0 days away, by date and by datetime', async () => {
+    const res = await member.get(`${url}?sort=title`);
+    const byTitle = Object.fromEntries(res.body.items.map((r: { title: string }) => [r.title, r]));
+    expect(byTitle.today).toMatchObject({ days_away: '0', moment_days_away: '0' });
+    expect(byTitle.yesterday).toMatchObject({ days_away: '-1', moment_days_away: '-1' });
   });
 });
 

@@ -46,7 +46,8 @@ const FIELD_TYPES: Partial<Record<FieldDefinition['type'], FormulaType>> = {
   boolean: 'boolean', date: 'date', datetime: 'date',
 };
 
-export function compileFormula(source: string, object: ObjectDefinition): Compiled {
+/** `timeZone` places TODAY() and the date of a datetime field: the workspace's, like relative filters. */
+export function compileFormula(source: string, object: ObjectDefinition, timeZone = 'UTC'): Compiled {
   const tokens = tokenize(source);
   let i = 0;
   const peek = () => tokens[i]!;
@@ -88,7 +89,7 @@ export function compileFormula(source: string, object: ObjectDefinition): Compil
     const type = field ? FIELD_TYPES[field.type] : undefined;
     if (!field || !type) throw new FormulaError(`"${t.value}" is not a stored field of ${object.name}`, t.at);
     const ref = sql`t.${sql.id(field.name)}`;
-    return { sql: field.type === 'datetime' ? sql`(${ref} at time zone 'UTC')::date` : ref, type };
+    return { sql: field.type === 'datetime' ? sql`(${ref} at time zone ${timeZone})::date` : ref, type };
   };
 
   const call = (name: string, at: number): Compiled => {
@@ -132,7 +133,7 @@ export function compileFormula(source: string, object: ObjectDefinition): Compil
       }
       case 'TODAY':
         arity(0);
-        return { sql: sql`(now() at time zone 'UTC')::date`, type: 'date' };
+        return { sql: sql`(now() at time zone ${timeZone})::date`, type: 'date' };
       case 'DAYS':
         arity(2);
         return { sql: sql`(${need(a!, ['date'], at, 'DAYS').sql} - ${need(b!, ['date'], at, 'DAYS').sql})::numeric`, type: 'number' };
@@ -189,8 +190,8 @@ export function compileFormula(source: string, object: ObjectDefinition): Compil
 const RESULT_TYPES: Record<string, FormulaType[]> = { decimal: ['number'], text: ['text', 'number', 'date'], boolean: ['boolean'], date: ['date'] };
 
 /** The formula's SQL cast to its declared result type; a mismatch is refused at publish, never at read. */
-export function formulaSql(field: Extract<FieldDefinition, { type: 'formula' }>, object: ObjectDefinition): RawBuilder<unknown> {
-  const compiled = compileFormula(field.expression, object);
+export function formulaSql(field: Extract<FieldDefinition, { type: 'formula' }>, object: ObjectDefinition, timeZone = 'UTC'): RawBuilder<unknown> {
+  const compiled = compileFormula(field.expression, object, timeZone);
   if (compiled.type !== 'null' && !RESULT_TYPES[field.resultType]!.includes(compiled.type)) {
     throw new FormulaError(`the formula gives ${compiled.type}, but the field is declared ${field.resultType}`, 0);
   }
