@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../contracts/index.ts';
 import { apiClient, loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
 import { hostileBodies, hostilePathValues, hostileValues, type Components, type SchemaNode } from './hostile-input.ts';
+import { label, option } from '../testing/meta-builders.ts';
 
 type Operation = {
   parameters?: { name: string; in: 'path' | 'query'; schema: SchemaNode }[];
@@ -55,8 +56,6 @@ function pathWith(template: string, value: string, attackObject = false) {
 }
 
 const FUZZ_OBJECT = 'fuzz_item';
-const label = (en: string) => ({ 'zh-CN': en, en });
-const option = (key: string) => ({ key, label: label(key), color: '#3370ff' });
 /** An object with a field of every type, so record writes meet each type's validation. */
 const fuzzFields = [
   { name: 'title', type: 'text' }, { name: 'notes', type: 'long_text' }, { name: 'body', type: 'rich_text' }, { name: 'qty', type: 'integer' },

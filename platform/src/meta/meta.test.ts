@@ -5,6 +5,7 @@ import { startPlatform } from '../boot/start-platform.ts';
 import { systemCtx } from '../core/context.ts';
 import { loginAs, startTestPlatform, testTarget, type ApiClient, type TestPlatform } from '../testing/index.ts';
 import { publishedObjects } from './index.ts';
+import { field, label } from '../testing/meta-builders.ts';
 
 let t: TestPlatform;
 let admin: ApiClient;
@@ -20,8 +21,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const label = (en: string) => ({ 'zh-CN': en, en });
-const field = (name: string, type: string, extra: Record<string, unknown> = {}) => ({ name, type, label: label(name), ...extra });
 const customer = (fields: Record<string, unknown>[] = []) => ({
   name: 'customer',
   label: { 'zh-CN': '客户', en: 'Customer' },

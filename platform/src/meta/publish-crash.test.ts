@@ -4,6 +4,7 @@ import type { MetaDocument } from '../contracts/meta.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { columnsOf } from '../schema/columns.ts';
 import { deployment, killAll, startServer, stop } from '../testing/processes.ts';
+import { field, label } from '../testing/meta-builders.ts';
 
 const d = deployment();
 const PASSWORD = 'crash-password-1';
@@ -13,8 +14,6 @@ afterAll(async () => {
   await d.cleanup();
 });
 
-const label = (en: string) => ({ 'zh-CN': en, en });
-const field = (name: string, type: string, extra: Record<string, unknown> = {}) => ({ name, type, label: label(name), ...extra });
 const item = (extra: Record<string, unknown>[], counter: Record<string, unknown>) => ({
   objects: [{ name: 'item', label: label('Item'), pluralLabel: label('Items'), recordName: 'title', fields: [field('title', 'text'), counter, ...extra] }],
 });

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { field as f, label, option } from '../testing/meta-builders.ts';
 
 let t: TestPlatform;
 let admin: ApiClient;
 let member: ApiClient;
 let memberId: string;
 
-const label = (en: string) => ({ 'zh-CN': en, en });
-const f = (name: string, type: string, extra: Record<string, unknown> = {}) => ({ name, type, label: label(name), ...extra });
-const option = (key: string) => ({ key, label: label(key), color: '#3370ff' });
 const url = '/api/v1/objects/ticket/records';
 
 /** 30 tickets; every third has no priority, so sorting meets nulls. */

@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCtx } from '../core/context.ts';
 import { apiClient, loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { field as f, label, objectDef as object, option } from '../testing/meta-builders.ts';
 
 let t: TestPlatform;
 let admin: ApiClient;
 let member: ApiClient;
 let memberId: string;
 
-const label = (en: string) => ({ 'zh-CN': en, en });
-const f = (name: string, type: string, extra: Record<string, unknown> = {}) => ({ name, type, label: label(name), ...extra });
-const option = (key: string) => ({ key, label: label(key), color: '#3370ff' });
-const object = (name: string, recordName: string, fields: Record<string, unknown>[]) => ({ name, label: label(name), pluralLabel: label(`${name}s`), recordName, fields });
 
 const model = {
   objects: [

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { field as f, label } from '../testing/meta-builders.ts';
 
 const TIME_ZONE = 'Asia/Shanghai';
 let t: TestPlatform;
 let member: ApiClient;
 
-const label = (en: string) => ({ 'zh-CN': en, en });
-const f = (name: string, type: string) => ({ name, type, label: label(name) });
 const url = '/api/v1/objects/visit/records';
 const localDate = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
 const shiftDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MetaDocument } from '../contracts/meta.ts';
 import { compileFormula, FormulaError } from './formula.ts';
 import { metadataProblems } from './validate-document.ts';
+import { label } from '../testing/meta-builders.ts';
 
-const label = (en: string) => ({ 'zh-CN': en, en });
 const deal = MetaDocument.parse({
   objects: [
     {

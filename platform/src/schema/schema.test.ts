@@ -5,6 +5,7 @@ import { ApiName, FIELD_TYPES, MetaDocument, type FieldDefinition } from '../con
 import type { AppError } from '../core/app-error.ts';
 import { startTestPlatform, type TestPlatform } from '../testing/index.ts';
 import { applySchemaActions, assertValidMetadata, metadataProblems, planSchemaChanges } from './index.ts';
+import { label, option } from '../testing/meta-builders.ts';
 
 let t: TestPlatform;
 let schemas: { system: string; data: string };
@@ -15,8 +16,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const label = (en: string) => ({ 'zh-CN': en, en });
-const option = (key: string) => ({ key, label: label(key), color: '#3370ff' });
 
 /** A whole document through the contract, so defaults apply as they will from the API. */
 function doc(...objects: { name: string; fields: Record<string, unknown>[]; recordName?: string }[]): MetaDocument {
