@@ -6,7 +6,7 @@ import { actorId, inTransaction, type Ctx } from '../core/context.ts';
 import { jsonb } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
 import { publishedObject, publishedObjects } from '../meta/index.ts';
-import { expandedOf, parseExpand, withExpansions } from './expand.ts';
+import { expandedOf, parseExpand, withExpansions, type Expansion } from './expand.ts';
 import { dataDb, liveCodecs, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
 
 type Mode = 'create' | 'update';
@@ -62,17 +62,16 @@ function translateWriteError(object: ObjectDefinition, error: unknown, deleting 
   throw error;
 }
 
-async function readRow(ctx: Ctx, object: ObjectDefinition, id: string, lock = false) {
-  let query = dataDb(ctx).selectFrom(`${object.name} as t`).select(recordSelection(ctx, object)).where('t.id', '=', id);
-  if (lock) query = query.forUpdate();
+async function readRow(ctx: Ctx, object: ObjectDefinition, id: string, options: { lock?: boolean; expansions?: Expansion[] } = {}) {
+  let query = withExpansions(ctx, dataDb(ctx).selectFrom(`${object.name} as t`).select(recordSelection(ctx, object)).where('t.id', '=', id), options.expansions ?? []);
+  if (options.lock) query = query.forUpdate();
   return (await query.executeTakeFirst()) as Record<string, unknown> | undefined;
 }
 
 export async function getRecord(ctx: Ctx, objectName: string, id: string, expand?: string): Promise<RecordOut> {
   const object = await publishedObject(ctx, objectName);
   const expansions = parseExpand(object, (await publishedObjects(ctx)).objects, expand);
-  const query = withExpansions(ctx, dataDb(ctx).selectFrom(`${object.name} as t`).select(recordSelection(ctx, object)).where('t.id', '=', id), expansions);
-  const row = (await query.executeTakeFirst()) as Record<string, unknown> | undefined;
+  const row = await readRow(ctx, object, id, { expansions });
   if (!row) throw new AppError('RECORD_NOT_FOUND', 404);
   return expansions.length ? { ...toRecord(object, row), _expanded: expandedOf(row, expansions) } : toRecord(object, row);
 }
@@ -115,7 +114,7 @@ export async function updateRecord(ctx: Ctx, objectName: string, id: string, inp
   const object = await publishedObject(ctx, objectName);
   const parsed = parseInput(object, input, 'update');
   return inTransaction(ctx, async (tx) => {
-    const row = await readRow(tx, object, id, true);
+    const row = await readRow(tx, object, id, { lock: true });
     if (!row) throw new AppError('RECORD_NOT_FOUND', 404);
     const before = toRecord(object, row);
     if (parsed.version !== undefined && parsed.version !== before.version) {
