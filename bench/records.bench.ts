@@ -29,7 +29,11 @@ async function throughput(op: (i: number) => Promise<unknown>): Promise<number> 
 
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const env = { PATH: process.env.PATH ?? '', DATABASE_URL: URL_PG, TB_SCHEMA: schema, PORT: String(port), HOST: '127.0.0.1', TB_LOG_LEVEL: 'error', TB_ADMIN_PASSWORD: 'bench-password-1', TB_DEMO: '0' };
+const env = {
+  PATH: process.env.PATH ?? '', DATABASE_URL: URL_PG, TB_SCHEMA: schema, PORT: String(port), HOST: '127.0.0.1', TB_LOG_LEVEL: 'error', TB_ADMIN_PASSWORD: 'bench-password-1', TB_DEMO: '0',
+  // To see where the server's time goes: BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=prof" (see docs/records.md).
+  ...(process.env.BENCH_SERVER_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS }),
+};
 const { child } = await timeUntil([cli, 'start'], env, () => httpOk(`${base}/readyz`));
 const sql = postgres(URL_PG, { max: CONCURRENCY, onnotice: () => {} });
 
@@ -91,12 +95,16 @@ try {
     await sql.unsafe(`select count(*) from "${data}"."deal" where stage = $1`, ['won']);
   });
 
-  const figure = (id: string, name: string, value: number, baseline: number, goal: string) =>
-    report({ id, name, value: round(value, 0), unit: '/s', baseline: { name: 'the same statements through postgres.js', value: round(baseline, 0) }, goal: `${goal}; ratio ${round(value / baseline, 2)}` });
+  // No database and no authentication: how fast this client and server exchange requests at all.
+  const httpFloor = await throughput(async () => (await fetch(`${base}/healthz`)).arrayBuffer());
+
+  const figure = (id: string, name: string, value: number, baseline: number, goal: string, baselineName = 'the same statements through postgres.js') =>
+    report({ id, name, value: round(value, 0), unit: '/s', baseline: { name: baselineName, value: round(baseline, 0) }, goal: `${goal}; ratio ${round(value / baseline, 2)}` });
   figure('B2-create', 'record create over HTTP, concurrency 16, PostgreSQL', httpCreate, rawCreate, '≥ 0.5× and ≥ 2000/s');
   figure('B2-get', 'record get by id over HTTP', httpGet, rawGet, '≥ 0.6× and ≥ 8000/s');
   figure('B2-list', 'list page (filter + sort + 50 rows) over HTTP', httpList, rawList, '≥ 0.6× and ≥ 3000/s');
   figure('B2-list-count', 'list page with total count over HTTP', httpListCount, rawListCount, '≥ 0.6×');
+  figure('B2-http-floor', 'GET /healthz over HTTP (no database: the ceiling of this client and server)', httpFloor, rawGet, 'reference only', 'record get by id through postgres.js');
 } finally {
   await stop(child);
   const schemas = await sql`select nspname from pg_namespace where nspname = ${schema} or nspname like ${`${schema}\\_%`}`;

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/** postgres.js's own default; see docs/operations.md for when to raise it. */
+const POOL_SIZE = 10;
+
 /** Every environment variable the platform reads. README lists the same set; keep both in step. */
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -8,6 +11,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   TB_DATA_DIR: z.string().default('./data'),
   TB_PGLITE_THREAD: z.enum(['worker', 'main']).default('worker'),
+  TB_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(POOL_SIZE),
   TB_SCHEMA: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/, 'lower-case letters, digits and _, at most 16').default('tb'),
   TB_ADMIN_PASSWORD: z.string().min(8).optional(),
   TB_DEMO: z.enum(['0', '1']).default('1'),
@@ -15,6 +19,7 @@ const envSchema = z.object({
   TB_COOKIE_SECURE: z.enum(['auto', '0', '1']).default('auto'),
   TB_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   TB_BODY_LIMIT_KB: z.coerce.number().int().min(16).max(102400).default(1024),
+  TB_JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3600).default(30),
   TB_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   TB_TIME_ZONE: z
     .string()
@@ -28,6 +33,8 @@ export type Config = {
   databaseUrl: string | undefined;
   dataDir: string;
   pgliteThread: 'worker' | 'main';
+  /** Connections to PostgreSQL per process (plus one for LISTEN). */
+  dbPoolSize: number;
   schema: string;
   adminPassword: string | undefined;
   demoData: boolean;
@@ -36,6 +43,8 @@ export type Config = {
   sessionDays: number;
   bodyLimitBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** A running job whose process has been silent this long is given to another process. */
+  jobHeartbeatSeconds: number;
   /** Where "today" and "this month" are, for relative date filters. */
   timeZone: string;
 };
@@ -57,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.TB_DATA_DIR),
     pgliteThread: e.TB_PGLITE_THREAD,
+    dbPoolSize: e.TB_DB_POOL_SIZE,
     schema: e.TB_SCHEMA,
     adminPassword: e.TB_ADMIN_PASSWORD,
     demoData: e.TB_DEMO === '1',
@@ -65,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionDays: e.TB_SESSION_DAYS,
     bodyLimitBytes: e.TB_BODY_LIMIT_KB * 1024,
     logLevel: e.TB_LOG_LEVEL,
+    jobHeartbeatSeconds: e.TB_JOB_HEARTBEAT_SECONDS,
     timeZone: e.TB_TIME_ZONE,
   };
 }

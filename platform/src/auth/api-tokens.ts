@@ -3,6 +3,7 @@ import { appendAudit } from '../audit/index.ts';
 import type { ApiToken, CreateApiToken, CreatedApiToken } from '../contracts/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { inTransaction, type Ctx } from '../core/context.ts';
+import { forgetCredentials } from './credential-cache.ts';
 import { API_TOKEN_PREFIX, hashSecret, newSecret } from './secrets.ts';
 
 type TokenRow = { id: string; name: string; hint: string; created_at: Date; last_used_at: Date | null; expires_at: Date | null };
@@ -62,16 +63,17 @@ export async function revokeApiToken(ctx: Ctx, userId: string, id: string): Prom
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new AppError('TOKEN_NOT_FOUND', 404);
+    await forgetCredentials(tx, userId);
     await appendAudit(tx, { action: 'token.revoke', targetType: 'api_token', targetId: id });
   });
 }
 
-/** Resolves a bearer token to its user and records when it was last used (at most once a minute). */
-export async function findApiTokenUser(ctx: Ctx, secret: string): Promise<string | null> {
+/** Resolves the hash of a bearer token to its user and records when it was last used (at most once a minute). */
+export async function findApiTokenUser(ctx: Ctx, tokenHash: string): Promise<{ userId: string; expiresAt: Date | null } | null> {
   const row = await ctx.db
     .selectFrom('api_tokens')
-    .select(['id', 'user_id', 'last_used_at'])
-    .where('token_hash', '=', hashSecret(secret))
+    .select(['id', 'user_id', 'last_used_at', 'expires_at'])
+    .where('token_hash', '=', tokenHash)
     .where('revoked_at', 'is', null)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
     .executeTakeFirst();
@@ -79,5 +81,5 @@ export async function findApiTokenUser(ctx: Ctx, secret: string): Promise<string
   if (!row.last_used_at || Date.now() - new Date(row.last_used_at).getTime() > 60_000) {
     await ctx.db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
   }
-  return row.user_id;
+  return { userId: row.user_id, expiresAt: row.expires_at };
 }

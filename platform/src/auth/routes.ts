@@ -24,6 +24,7 @@ import { CSRF_COOKIE, SESSION_COOKIE } from '../http/request-context.ts';
 import { body, errors, json, router, secured } from '../http/route-helpers.ts';
 import { getUser, updateUser } from '../org/index.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from './api-tokens.ts';
+import { forgetCredentials } from './credential-cache.ts';
 import { getCredentials, setPassword } from './credentials.ts';
 import { login } from './login.ts';
 import { verifyPassword } from './passwords.ts';
@@ -153,7 +154,12 @@ export function authRoutes(platform: Platform) {
   app.openapi(updateMeRoute, async (c) => {
     const ctx = c.get('ctx');
     const actor = requireUser(ctx);
-    const { user } = await updateUser(ctx, actor.userId, c.req.valid('json'));
+    const user = await inTransaction(ctx, async (tx) => {
+      const updated = await updateUser(tx, actor.userId, c.req.valid('json'));
+      // The language of messages comes with the cached credentials.
+      if (updated.changed.includes('locale')) await forgetCredentials(tx, actor.userId);
+      return updated.user;
+    });
     return c.json(user, 200);
   });
 

@@ -6,6 +6,8 @@ import { globalScope, workspaceScope } from '../db/migration-scopes.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { openDatabase, type Database, type DatabaseTarget } from '../db/open-database.ts';
 import { OutboxDispatcher } from '../events/index.ts';
+import { JobQueue } from '../jobs/index.ts';
+import { registerRecordJobs } from '../records/jobs.ts';
 import { META_CHANNEL, forgetPublished } from '../meta/index.ts';
 import { WorkspaceRegistry } from '../workspaces/registry.ts';
 import { firstStart, type FirstStartResult } from './first-start.ts';
@@ -53,13 +55,17 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     applied.push(...(await runMigrations(db.kysely, prefix, all.map(workspaceScope))));
     phase('migrateMs');
     const outbox = options.outbox ?? new OutboxDispatcher();
-    const platform: Platform = { config, db, log, workspaces, outbox };
+    const jobs = new JobQueue();
+    registerRecordJobs(jobs);
+    const platform: Platform = { config, db, log, workspaces, outbox, jobs };
     const defaultWorkspace = all.find((w) => w.isDefault) ?? all[0]!;
     const seeded = options.seed === false ? { seeded: false, adminPassword: null, generated: false } : await firstStart(platform, defaultWorkspace);
     phase('seedMs');
     const unlistenMeta = await db.listen(META_CHANNEL, forgetPublished);
     if (options.dispatch !== false) await outbox.start(platform);
     phase('dispatcherMs');
+    await jobs.start(platform, { work: options.dispatch !== false });
+    phase('jobsMs');
     log.info('platform started', { database: db.dialect, migrationsApplied: applied.length, seeded: seeded.seeded, ...phases });
     return {
       ...platform,
@@ -67,6 +73,7 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
       migrationsApplied: applied,
       async stop() {
         await unlistenMeta();
+        await jobs.stop();
         await outbox.stop();
         await db.close();
       },

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/open-database.ts';
 import { cli, cliMain as main, deployment, killAll, startServer, stop, track } from '../testing/processes.ts';
+import { field, objectDef } from '../testing/meta-builders.ts';
 
 afterAll(() => killAll());
 
@@ -17,6 +18,7 @@ describe('threadbase CLI: bad input', () => {
     [['create-admin'], 2, /Invalid login/],
     [['create-admin', '--login', 'boss', '--password', 'short'], 2, /Invalid password/],
     [['audit', 'check'], 2, /audit verify/],
+    [['purge', 'everything'], 2, /Unexpected "everything": name what to purge with --object or --field/],
   ])('%j exits %i with a clear message', async (args, code, message) => {
     const res = await cli(args as string[], d.env);
     expect(res.code).toBe(code);
@@ -70,6 +72,52 @@ describe('threadbase CLI: administration', () => {
     const bad = await cli(['audit', 'verify'], d.env);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/seq 1: edited/);
+  });
+});
+
+describe('threadbase purge', () => {
+  const d = deployment();
+  d.env.TB_ADMIN_PASSWORD = 'purge-admin-pass-1';
+  afterAll(() => d.cleanup());
+
+  /** Version 1 has customer.tier holding one value; version 2 archives it. */
+  beforeAll(async () => {
+    const server = await startServer(d.env);
+    const call = async (method: string, path: string, token: string | null, body: unknown) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
+      const res = await fetch(server.url + path, { method, headers, body: JSON.stringify(body) });
+      expect(res.status, path).toBe(200);
+      return (await res.json()) as { token: string };
+    };
+    const { token } = await call('POST', '/api/v1/auth/login', null, { login: 'admin', password: d.env.TB_ADMIN_PASSWORD });
+    for (const fields of [[field('name', 'text'), field('tier', 'text')], [field('name', 'text')]]) {
+      await call('PUT', '/api/v1/meta/draft', token, { objects: [objectDef('customer', 'name', fields)] });
+      await call('POST', '/api/v1/meta/publish', token, {});
+      if (fields.length === 2) await call('POST', '/api/v1/objects/customer/records/bulk', token, { create: [{ name: 'Acme', tier: 'gold' }, { name: 'Globex' }] });
+    }
+    await stop(server.child);
+  });
+
+  it('lists archived fields with their data by default and changes nothing', async () => {
+    const res = await cli(['purge'], d.env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/field\s+customer\.tier\s+1 value in 2 rows/);
+    expect(res.stdout).toMatch(/Dry run: nothing was changed/);
+  });
+
+  it('refuses a field that is not archived, exiting 2', async () => {
+    const res = await cli(['purge', '--field', 'customer.name', '--yes'], d.env);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/Nothing was purged:\n\s+Field customer\.name is not archived\./);
+  });
+
+  it('drops them with --yes as a new metadata version, audited', async () => {
+    const res = await cli(['purge', '--field', 'customer.tier', '--yes'], d.env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/Dropped in workspace "default":\n\s+field\s+customer\.tier\s+1 value in 2 rows\nPublished as metadata version 3\./);
+    expect((await cli(['purge'], d.env)).stdout).toMatch(/Nothing archived to purge in workspace "default"/);
+    const verify = await cli(['audit', 'verify'], d.env);
+    expect(verify.code).toBe(0);
   });
 });
 

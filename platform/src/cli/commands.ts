@@ -4,6 +4,7 @@ import { startPlatform, type StartedPlatform } from '../boot/start-platform.ts';
 import type { Config } from '../config.ts';
 import { inTransaction, systemCtx, type Workspace } from '../core/context.ts';
 import { databaseTarget, type Database } from '../db/open-database.ts';
+import { PurgeRefusedError, purgeArchived, type PurgeItem } from '../meta/index.ts';
 import { createUser, findUserIdByLogin, getUser, updateUser } from '../org/index.ts';
 import { serveHttp } from '../server.ts';
 import { Login, Password } from '../contracts/index.ts';
@@ -109,5 +110,27 @@ export async function auditVerifyCommand(config: Config, args: { workspace?: str
       for (const problem of report.problems.slice(0, 50)) out(`  seq ${problem.seq}: ${problem.problem}`);
     }
     return ok;
+  });
+}
+
+const count = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+function purgeLine(item: PurgeItem): string {
+  if (item.kind === 'object') return `  object ${item.object.padEnd(40)} ${count(item.rows, 'row')}`;
+  const data = item.values === null ? 'computed, nothing stored' : `${count(item.values, 'value')} in ${count(item.rows, 'row')}`;
+  return `  field  ${`${item.object}.${item.field}`.padEnd(40)} ${data}`;
+}
+
+export async function purgeCommand(config: Config, args: { object?: string[]; field?: string[]; yes?: boolean; workspace?: string }, out: Out): Promise<void> {
+  await withPlatform(config, async (p) => {
+    const workspace = pickWorkspace(p, args.workspace);
+    const selection = { objects: args.object ?? [], fields: args.field ?? [] };
+    const result = await purgeArchived(systemCtx(p, workspace), selection, { dryRun: !args.yes }).catch((error: unknown) => {
+      throw error instanceof PurgeRefusedError ? new CliError(error.message) : error;
+    });
+    if (result.items.length === 0) return out(`Nothing archived to purge in workspace "${workspace.slug}".`);
+    out(`${result.version === null ? 'Archived, would be dropped' : 'Dropped'} in workspace "${workspace.slug}":`);
+    for (const item of result.items) out(purgeLine(item));
+    out(result.version === null ? 'Dry run: nothing was changed. Add --yes to drop these for good.' : `Published as metadata version ${result.version}.`);
   });
 }

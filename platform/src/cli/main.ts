@@ -14,6 +14,9 @@ Commands:
   reset-password --login L [--password P] [--workspace W]
                                           set a new password, end the user's sessions, clear a lock-out
   audit verify [--workspace W]            check the audit log's hash chain; exits 1 if it was tampered with
+  purge [--object O]... [--field O.F]... [--yes] [--workspace W]
+                                          list archived objects and fields with their data; with --yes drop
+                                          them for good (all archived ones unless some are named)
 `;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -28,6 +31,9 @@ async function main(argv: string[]): Promise<number> {
       password: { type: 'string' },
       name: { type: 'string' },
       workspace: { type: 'string' },
+      object: { type: 'string', multiple: true },
+      field: { type: 'string', multiple: true },
+      yes: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -40,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
   // Opening the database first lets embedded PGlite boot in its worker while the rest of the server loads.
   const database = command === 'start' ? openDatabase(databaseTarget(config)) : null;
   database?.catch(() => {});
-  const { auditVerifyCommand, createAdminCommand, migrateCommand, resetPasswordCommand, startCommand } = await import('./commands.ts');
+  const { auditVerifyCommand, createAdminCommand, migrateCommand, purgeCommand, resetPasswordCommand, startCommand } = await import('./commands.ts');
   switch (command) {
     case 'start': {
       const stop = await startCommand(config, out, database!);
@@ -64,6 +70,10 @@ async function main(argv: string[]): Promise<number> {
     case 'audit':
       if (sub !== 'verify' || rest.length) throw new CliError('Did you mean `threadbase audit verify`?');
       return (await auditVerifyCommand(config, values, out)) ? 0 : 1;
+    case 'purge':
+      if (sub) throw new CliError(`Unexpected "${sub}": name what to purge with --object or --field.`);
+      await purgeCommand(config, values, out);
+      return 0;
     default:
       throw new CliError(`Unknown command "${command}".\n\n${usage}`);
   }

@@ -46,6 +46,10 @@ export const ERROR_CODES = [
   'UNIQUE_VALUE_TAKEN',
   'INVALID_FILTER',
   'INVALID_SORT',
+  'JOB_NOT_FOUND',
+  'JOB_FILE_NOT_READY',
+  'IMPORT_NO_COLUMNS',
+  'IMPORT_MAPPING_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -5,3 +5,4 @@ export * from './org.ts';
 export * from './health.ts';
 export * from './meta.ts';
 export * from './records.ts';
+export * from './jobs.ts';

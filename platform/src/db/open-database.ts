@@ -6,6 +6,7 @@ import { createPglite } from './create-pglite.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { PGliteWorkerClient } from './pglite-worker-client.ts';
 import { PGliteWorkerDialect } from './pglite-worker-dialect.ts';
+import { pipelinedBegin } from './pipelined-begin.ts';
 
 export type Dialect = 'pglite' | 'postgres';
 
@@ -15,6 +16,12 @@ export type Database = {
   dialect: Dialect;
   /** Subscribes to NOTIFY on a channel; resolves to an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * PGlite only: runs a parameterless multi-statement script on the single connection and returns the
+   * rows of all its statements. Callers must hold the connection (`kysely.connection()`), or the script
+   * could land inside someone else's transaction.
+   */
+  execScript?(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 };
 
@@ -22,21 +29,21 @@ export type Database = {
 export type PGliteThread = 'worker' | 'main';
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; max?: number }
+  | { kind: 'postgres'; url: string; max: number }
   | { kind: 'pglite'; dataDir: string; thread?: PGliteThread }
   | { kind: 'pglite-memory'; thread?: PGliteThread };
 
-export function databaseTarget(config: { databaseUrl: string | undefined; dataDir: string; pgliteThread: PGliteThread }): DatabaseTarget {
-  return config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'pglite', dataDir: config.dataDir, thread: config.pgliteThread };
+export function databaseTarget(config: { databaseUrl: string | undefined; dataDir: string; pgliteThread: PGliteThread; dbPoolSize: number }): DatabaseTarget {
+  return config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl, max: config.dbPoolSize } : { kind: 'pglite', dataDir: config.dataDir, thread: config.pgliteThread };
 }
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.kind === 'postgres' ? openPostgres(target.url, target.max ?? 10) : openPglite(target);
+  return target.kind === 'postgres' ? openPostgres(target.url, target.max) : openPglite(target);
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
   const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'threadbase' } });
-  const kysely = new Kysely<any>({ dialect: new PostgresJSDialect({ postgres: client }) });
+  const kysely = new Kysely<any>({ dialect: pipelinedBegin(new PostgresJSDialect({ postgres: client })) });
   return {
     kysely,
     dialect: 'postgres',
@@ -75,6 +82,7 @@ async function inWorker(dataDir: string | null): Promise<Omit<Database, 'dialect
   return {
     kysely,
     listen: (channel, onPayload) => client.listen(channel, onPayload),
+    execScript: (sql) => client.exec(sql),
     async close() {
       await kysely.destroy();
       await client.close();
@@ -88,6 +96,7 @@ async function onMainThread(dataDir: string | null): Promise<Omit<Database, 'dia
   return {
     kysely,
     listen: (channel, onPayload) => pglite.listen(channel, onPayload),
+    execScript: async (sql) => (await pglite.exec(sql, { rowMode: 'object' })).flatMap((r) => r.rows as Record<string, unknown>[]),
     async close() {
       await kysely.destroy();
       if (!pglite.closed) await pglite.close();

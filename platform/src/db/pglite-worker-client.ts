@@ -48,6 +48,11 @@ export class PGliteWorkerClient {
     return this.#send({ kind: 'query', sql, params });
   }
 
+  /** A parameterless multi-statement script (simple protocol); the rows of all its statements, in order. */
+  async exec(sql: string): Promise<Record<string, unknown>[]> {
+    return (await this.#send({ kind: 'exec', sql })).rows;
+  }
+
   async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
     const set = this.#listeners.get(channel) ?? new Set();
     this.#listeners.set(channel, set);

@@ -1,6 +1,7 @@
 /** Messages between the main thread and the PGlite worker. */
 export type WorkerRequest =
   | { kind: 'query'; id: number; sql: string; params: readonly unknown[] }
+  | { kind: 'exec'; id: number; sql: string }
   | { kind: 'listen'; id: number; channel: string }
   | { kind: 'unlisten'; id: number; channel: string }
   | { kind: 'close'; id: number };

@@ -26,6 +26,11 @@ try {
           post({ kind: 'result', id: request.id, rows: result.rows as Record<string, unknown>[], affectedRows: result.affectedRows ?? null });
           break;
         }
+        case 'exec': {
+          const results = await pglite.exec(request.sql, { rowMode: 'object' });
+          post({ kind: 'result', id: request.id, rows: results.flatMap((r) => r.rows as Record<string, unknown>[]), affectedRows: null });
+          break;
+        }
         case 'listen':
           if (!listeners.has(request.channel)) {
             listeners.set(request.channel, await pglite.listen(request.channel, (payload) => post({ kind: 'notify', channel: request.channel, payload })));

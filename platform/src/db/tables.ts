@@ -111,6 +111,25 @@ export type WorkspaceDB = {
     changed_by: string | null;
     changed_at: Generated<Date>;
   };
+  jobs: {
+    id: string;
+    kind: 'records.import' | 'records.export';
+    object: string;
+    status: Generated<'queued' | 'running' | 'succeeded' | 'failed'>;
+    params: Json<Record<string, unknown>>;
+    input: string | null;
+    progress: Generated<number>;
+    rows_done: Generated<number>;
+    rows_total: number | null;
+    result: Json<Record<string, unknown>> | null;
+    errors: Json<unknown[]> | null;
+    output: string | null;
+    attempts: Generated<number>;
+    created_by: string | null;
+    created_at: Generated<Date>;
+    started_at: Date | null;
+    finished_at: Date | null;
+  };
   outbox_aggregates: { aggregate_type: string; aggregate_id: string; seq: Int8 };
   outbox_events: {
     id: Bigserial;

@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { authenticate } from '../auth/index.ts';
 import { AppError } from '../core/app-error.ts';
-import { systemCtx, type Ctx } from '../core/context.ts';
+import { systemCtx, type Ctx, type Workspace } from '../core/context.ts';
 import type { Platform } from '../core/platform.ts';
 import { negotiateLocale } from '../i18n/translate.ts';
 import type { AppEnv } from './app-env.ts';
@@ -40,13 +40,20 @@ function bearerToken(c: Context): string | null {
  * token on cookie-authenticated writes. Handlers then find everything in `c.get('ctx')`.
  */
 export function requestContext(platform: Platform): MiddlewareHandler<AppEnv> {
+  // One workspace-bound handle per workspace rather than per request: each `withSchema` builds a query transformer.
+  const workspaceCtxs = new WeakMap<Workspace, Ctx>();
+  const workspaceCtx = (workspace: Workspace) => {
+    let ctx = workspaceCtxs.get(workspace);
+    if (!ctx) workspaceCtxs.set(workspace, (ctx = systemCtx(platform, workspace)));
+    return ctx;
+  };
   return async function requestContext(c, next) {
     const headerLocale = negotiateLocale(c.req.header('accept-language'));
     c.set('locale', headerLocale);
     const slug = c.req.header('x-workspace');
     const workspace = await platform.workspaces.resolve({ slug, host: c.req.header('host') });
     if (!workspace) throw new AppError('WORKSPACE_NOT_FOUND', 404, { params: { workspace: (slug ?? '').slice(0, 64) } });
-    const base: Ctx = { ...systemCtx(platform, workspace), actor: { kind: 'anonymous' }, ip: clientIp(c, platform.config.trustProxy), locale: headerLocale };
+    const base: Ctx = { ...workspaceCtx(workspace), actor: { kind: 'anonymous' }, ip: clientIp(c, platform.config.trustProxy), locale: headerLocale };
     const auth = await authenticate(base, { bearer: bearerToken(c), cookie: getCookie(c, SESSION_COOKIE) ?? null });
     const locale = auth.locale ?? headerLocale;
     c.set('locale', locale);

@@ -111,6 +111,17 @@ describe('draft and publish', () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(results.find((r) => r.status === 409)!.body.error.code).toBe('NOTHING_TO_PUBLISH');
   });
+
+  it('a new object may look up another new object listed after it', async () => {
+    const { document } = (await admin.get('/api/v1/meta/export')).body;
+    const term = { name: 'term', label: label('Term'), pluralLabel: label('Terms'), recordName: 'name', fields: [field('name', 'text')] };
+    const invoice = { name: 'invoice', label: label('Invoice'), pluralLabel: label('Invoices'), recordName: 'name', fields: [field('name', 'text'), field('term', 'lookup', { target: 'term' })] };
+    await admin.request('PUT', '/api/v1/meta/draft', { body: { objects: [...document.objects, invoice, term] } });
+    const published = await admin.post('/api/v1/meta/publish');
+    expect(published.status, JSON.stringify(published.body)).toBe(200);
+    const termId = (await admin.post('/api/v1/objects/term/records', { name: 'Net 30' })).body.id;
+    expect((await admin.post('/api/v1/objects/invoice/records', { name: 'INV-1', term: termId })).status).toBe(201);
+  });
 });
 
 describe('another process', () => {

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { MetaDocument } from '../contracts/meta.ts';
 import { openDatabase } from '../db/open-database.ts';
 import { columnsOf } from '../schema/columns.ts';
-import { deployment, killAll, startServer, stop } from '../testing/processes.ts';
+import { callServer, deployment, killAll, startServer, stop } from '../testing/processes.ts';
 import { field, label } from '../testing/meta-builders.ts';
 
 const d = deployment();
@@ -18,12 +18,7 @@ const item = (extra: Record<string, unknown>[], counter: Record<string, unknown>
   objects: [{ name: 'item', label: label('Item'), pluralLabel: label('Items'), recordName: 'title', fields: [field('title', 'text'), counter, ...extra] }],
 });
 
-async function api(url: string, token: string | null, method: string, path: string, body?: unknown) {
-  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: (await res.json().catch(() => null)) as any };
-}
+const api = callServer;
 
 /** Opens the database the server left behind and checks the published metadata against the real columns. */
 async function publishedMatchesTables(): Promise<{ version: number; columns: string[] }> {

@@ -72,7 +72,7 @@ export async function draftChanges(ctx: Ctx): Promise<MetaChanges> {
  */
 async function publishDocument(ctx: Ctx, source: 'draft' | { document: MetaDocument }, note: string | null, action: string): Promise<MetaVersion> {
   return inTransaction(ctx, async (tx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`threadbase:meta:${tx.workspace.schemas.system}`}))`.execute(tx.db);
+    await lockMetadata(tx);
     const published = await publishedMeta(tx);
     let document: MetaDocument;
     if (source === 'draft') {
@@ -137,4 +137,9 @@ export async function importMeta(ctx: Ctx, document: MetaDocument, dryRun: boole
   }
   const published = await publishDocument(ctx, { document }, note ?? 'import', 'meta.import');
   return { dryRun: false, version: published.version, changes: published.changes };
+}
+
+/** Serialises everything that publishes metadata in a workspace (publish, restore, import, purge) until commit. */
+export async function lockMetadata(tx: Ctx): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`threadbase:meta:${tx.workspace.schemas.system}`}))`.execute(tx.db);
 }

@@ -143,3 +143,24 @@ export async function deleteDepartment(ctx: Ctx, id: string): Promise<void> {
     await publishEvent(tx, { aggregateType: 'department', aggregateId: id, type: 'department.deleted', payload: { id } });
   });
 }
+
+/** Departments named in a spreadsheet (id or exact name) → their ids; a name two departments share is 'ambiguous'. */
+export async function resolveDepartmentRefs(ctx: Ctx, texts: string[]): Promise<Map<string, string | 'ambiguous'>> {
+  const isId = (t: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t);
+  const ids = texts.filter(isId).map((t) => t.toLowerCase());
+  const names = texts.filter((t) => !isId(t));
+  const rows = texts.length
+    ? await ctx.db
+        .selectFrom('departments')
+        .select(['id', 'name'])
+        .where((eb) => eb.or([...(ids.length ? [eb('id', 'in', ids)] : []), ...(names.length ? [eb('name', 'in', names)] : [])]))
+        .execute()
+    : [];
+  const resolved = new Map<string, string | 'ambiguous'>();
+  for (const text of texts) {
+    const matches = rows.filter((r) => (isId(text) ? r.id === text.toLowerCase() : r.name === text));
+    if (matches.length === 1) resolved.set(text, matches[0]!.id);
+    else if (matches.length > 1) resolved.set(text, 'ambiguous');
+  }
+  return resolved;
+}

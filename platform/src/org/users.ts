@@ -228,3 +228,19 @@ export async function countUsers(ctx: Ctx): Promise<number> {
   const row = await ctx.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Users named in a spreadsheet (id, login or e-mail) → their ids; a name that matches nobody is absent. */
+export async function resolveUserRefs(ctx: Ctx, texts: string[]): Promise<Map<string, string>> {
+  const ids = texts.filter((t) => UUID.test(t));
+  const found = ids.length ? await ctx.db.selectFrom('users').select('id').where('id', 'in', ids).execute() : [];
+  const known = new Set(found.map((r) => r.id.toLowerCase()));
+  const byLogin = await findUserIdsByLogins(ctx, texts.filter((t) => !UUID.test(t)));
+  const resolved = new Map<string, string>();
+  for (const text of texts) {
+    const id = UUID.test(text) ? (known.has(text.toLowerCase()) ? text.toLowerCase() : undefined) : byLogin.get(text.trim().toLowerCase());
+    if (id) resolved.set(text, id);
+  }
+  return resolved;
+}

@@ -41,7 +41,27 @@ const invalid = (reason: string) => new AppError('INVALID_FILTER', 400, { params
 /** Who is asking and where: "$me", "$my_department" and relative periods depend on it. */
 export type FilterContext = { actorId: string | null; departmentId: string | null; timeZone: string };
 
-/** A condition's value, checked by the field's own input schema (currency compares its amount). */
+/** Built once per published field definition, not per condition: making zod schemas costs more than running them. */
+const operandSchemas = new WeakMap<FieldDefinition, z.ZodType>();
+
+/** The field's own input schema (currency compares its amount). */
+function operandSchema(field: FieldDefinition): z.ZodType {
+  let schema = operandSchemas.get(field);
+  if (!schema) {
+    schema =
+      field.type === 'currency' || field.type === 'decimal' || field.type === 'percent'
+        ? decimalText
+        : field.type === 'multi_select'
+          ? z.enum(field.options.map((o) => o.key) as [string, ...string[]])
+          : field.type === 'auto_number'
+            ? z.number().int()
+            : (codecOf(field).input ?? z.never());
+    operandSchemas.set(field, schema);
+  }
+  return schema;
+}
+
+/** A condition's value, checked by the field's input schema. */
 function operand(field: FieldDefinition, value: unknown, context: FilterContext): unknown {
   if (value === '$me' && field.type === 'user') {
     if (!context.actorId) throw invalid(`"$me" needs a logged-in user`);
@@ -49,15 +69,7 @@ function operand(field: FieldDefinition, value: unknown, context: FilterContext)
   }
   // Someone without a main department matches no record rather than every record.
   if (value === '$my_department' && field.type === 'department') return context.departmentId;
-  const schema =
-    field.type === 'currency' || field.type === 'decimal' || field.type === 'percent'
-      ? decimalText
-      : field.type === 'multi_select'
-        ? z.enum(field.options.map((o) => o.key) as [string, ...string[]])
-        : field.type === 'auto_number'
-          ? z.number().int()
-          : (codecOf(field).input ?? z.never());
-  const parsed = schema.safeParse(value);
+  const parsed = operandSchema(field).safeParse(value);
   if (!parsed.success) throw invalid(`${field.name}: ${parsed.error.issues[0]?.message ?? 'invalid value'}`);
   return parsed.data;
 }

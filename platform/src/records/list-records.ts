@@ -7,7 +7,7 @@ import { expandedOf, parseExpand, withExpansions } from './expand.ts';
 import { getActorProfile } from '../org/index.ts';
 import { parseSortSpec, type SortKind } from '../schema/index.ts';
 import { compileFilter, type FilterContext } from './filter.ts';
-import { dataDb, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
+import { recordSelection, selectRecords, toRecord, type RecordOut } from './record-shape.ts';
 
 export type ListQuery = { filter?: string; sort?: string; limit: number; cursor?: string; offset?: number; fields?: string; expand?: string; count?: boolean };
 
@@ -98,21 +98,21 @@ export async function listRecords(ctx: Ctx, objectName: string, query: ListQuery
   const keys = parseSort(object, query.sort);
   const order = sql.join(keys.map((k) => sql`t.${sql.id(k.column)} ${sql.raw(k.desc ? 'desc nulls first' : 'asc nulls last')}`));
   // The whole row is read even with `fields=`: the next cursor needs the sort columns.
-  let rows = withExpansions(ctx, dataDb(ctx).selectFrom(`${object.name} as t`).select(recordSelection(ctx, object)).where(where), expansions);
+  let rows = withExpansions(ctx, selectRecords(ctx, object).select(recordSelection(ctx, object)).where(where), expansions);
   if (query.cursor) rows = rows.where(after(keys, decodeCursor(query.cursor, keys)));
-  const found = (await rows
-    .orderBy(order)
-    .limit(query.limit + 1)
-    .offset(query.cursor ? 0 : (query.offset ?? 0))
-    .execute()) as Record<string, unknown>[];
+  // The total is counted beside the page, on a connection of its own, rather than after it.
+  const [found, counted] = await Promise.all([
+    rows
+      .orderBy(order)
+      .limit(query.limit + 1)
+      .offset(query.cursor ? 0 : (query.offset ?? 0))
+      .execute() as Promise<Record<string, unknown>[]>,
+    query.count ? selectRecords(ctx, object).select(sql<number>`count(*)`.as('n')).where(where).executeTakeFirstOrThrow() : null,
+  ]);
   const page = found.slice(0, query.limit);
   const last = page.at(-1);
   const nextCursor = found.length > query.limit && last ? Buffer.from(JSON.stringify(keys.map((k) => cursorValue(last, k)))).toString('base64url') : null;
-  let total: number | null = null;
-  if (query.count) {
-    const counted = await dataDb(ctx).selectFrom(`${object.name} as t`).select(sql<number>`count(*)`.as('n')).where(where).executeTakeFirstOrThrow();
-    total = Number(counted.n);
-  }
+  const total = counted ? Number(counted.n) : null;
   const items = page.map((row) => (expansions.length ? { ...toRecord(object, row, only), _expanded: expandedOf(row, expansions) } : toRecord(object, row, only)));
   return { items, nextCursor, total };
 }

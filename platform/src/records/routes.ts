@@ -1,9 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
-import { AggregateQuery, AggregateResult, BulkRequest, BulkResult, ListRecordsQuery, ObjectParam, RecordHistory, RecordInput, RecordOut, RecordPage, RecordParams, RecordQuery } from '../contracts/index.ts';
+import { AggregateQuery, AggregateResult, BulkRequest, ExportRecordsRequest, ImportRecordsRequest, Job, BulkResult, ListRecordsQuery, ObjectParam, RecordHistory, RecordInput, RecordOut, RecordPage, RecordParams, RecordQuery } from '../contracts/index.ts';
 import { requireUser } from '../core/guards.ts';
 import { body, errors, json, router, secured } from '../http/route-helpers.ts';
 import { aggregateRecords } from './aggregate.ts';
 import { bulkRecords } from './bulk.ts';
+import { startExport } from './export-records.ts';
+import { startImport } from './import-records.ts';
 import { listRecords } from './list-records.ts';
 import { createRecord, deleteRecord, getRecord, recordHistory, updateRecord } from './service.ts';
 
@@ -18,6 +20,8 @@ const routes = {
   update: createRoute({ method: 'patch', path: `${base}/{id}`, tags, security: secured, summary: 'Change fields of a record; send `version` to refuse overwriting a newer change', request: { params: RecordParams, body: body(RecordInput) }, responses: { 200: json(RecordOut, 'Updated'), ...errors(401, 403, 404, 409, 422) } }),
   delete: createRoute({ method: 'delete', path: `${base}/{id}`, tags, security: secured, summary: 'Delete a record (lookups pointing to it follow their rule)', request: { params: RecordParams }, responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404, 409) } }),
   aggregate: createRoute({ method: 'get', path: '/api/v1/objects/{object}/aggregate', tags, security: secured, summary: 'Counts and sums per group (for charts), under the same filter as lists', request: { params: ObjectParam, query: AggregateQuery }, responses: { 200: json(AggregateResult, 'Groups'), ...errors(401, 403, 404) } }),
+  import: createRoute({ method: 'post', path: `${base}/import`, tags, security: secured, summary: 'Import a CSV as a job: every row validated first, then all rows created or none', request: { params: ObjectParam, body: body(ImportRecordsRequest) }, responses: { 202: json(Job, 'Queued; poll GET /api/v1/jobs/{id}'), ...errors(401, 403, 404) } }),
+  export: createRoute({ method: 'post', path: `${base}/export`, tags, security: secured, summary: 'Export the records a list filter selects to CSV, as a job', request: { params: ObjectParam, body: body(ExportRecordsRequest) }, responses: { 202: json(Job, 'Queued; poll GET /api/v1/jobs/{id}, then download its file'), ...errors(401, 403, 404) } }),
   history: createRoute({ method: 'get', path: `${base}/{id}/history`, tags, security: secured, summary: 'Changes of the tracked fields, newest first', request: { params: RecordParams }, responses: { 200: json(RecordHistory, 'History'), ...errors(401, 403, 404) } }),
 };
 
@@ -61,6 +65,16 @@ export function recordRoutes() {
     const ctx = c.get('ctx');
     requireUser(ctx);
     return c.json(await aggregateRecords(ctx, c.req.valid('param').object, c.req.valid('query')), 200);
+  });
+  app.openapi(routes.import, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    return c.json(await startImport(ctx, c.req.valid('param').object, c.req.valid('json')), 202);
+  });
+  app.openapi(routes.export, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    return c.json(await startExport(ctx, c.req.valid('param').object, c.req.valid('json')), 202);
   });
   app.openapi(routes.history, async (c) => {
     const ctx = c.get('ctx');

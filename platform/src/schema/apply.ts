@@ -16,10 +16,12 @@ const SAMPLE = 20;
  * transaction rolls everything back on the first refusal.
  */
 export async function applySchemaActions(target: SchemaTarget, actions: readonly SchemaAction[]): Promise<void> {
+  // New tables exist before any column refers to them: a lookup may point at an object listed after its own.
+  for (const action of actions) if (action.kind === 'create_table') await createTable(target, action.object);
   for (const action of actions) {
     switch (action.kind) {
       case 'create_table':
-        await createTable(target, action.object);
+        for (const field of action.object.fields) await addField(target, action.object.name, field);
         break;
       case 'add_field':
         await addField(target, action.object, action.field);
@@ -66,7 +68,6 @@ async function createTable(target: SchemaTarget, object: ObjectDefinition): Prom
     version integer not null default 1
   )`.execute(target.db);
   await sql`create index ${sql.id(derivedName('ix', object.name, 'owner'))} on ${table} (owner)`.execute(target.db);
-  for (const field of object.fields) await addField(target, object.name, field);
 }
 
 async function addField(target: SchemaTarget, object: string, field: FieldDefinition): Promise<void> {

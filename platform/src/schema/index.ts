@@ -5,3 +5,4 @@ export { assertValidMetadata, metadataProblems, type MetadataProblem } from './v
 export { RECORD_SYSTEM_COLUMNS } from './identifiers.ts';
 export { formulaSql, compileFormula, FormulaError } from './formula.ts';
 export { parseSortSpec, sortKindOf, type SortKind } from './sort-kinds.ts';
+export { dropArchived, storedData, type ArchivedStorage } from './drop-archived.ts';

@@ -75,3 +75,11 @@ export function track(child: ChildProcess): ChildProcess {
 export async function killAll(): Promise<void> {
   await Promise.all([...children].map((c) => stop(c, 'SIGKILL')));
 }
+
+/** One JSON call to a server started by `startServer`, as a bearer token or anonymously. */
+export async function callServer(url: string, token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, body: (await res.json().catch(() => null)) as any };
+}

@@ -4,6 +4,7 @@ import { startPlatform, type StartedPlatform } from '../boot/start-platform.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { DatabaseTarget } from '../db/open-database.ts';
 import { OutboxDispatcher } from '../events/index.ts';
+import { jobsSchema } from '../jobs/index.ts';
 import { createApp, type App } from '../http/create-app.ts';
 import { serveHttp, type RunningServer } from '../server.ts';
 
@@ -52,6 +53,7 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
     dialect: platform.db.dialect,
     async close() {
       await platform.outbox.stop();
+      await platform.jobs.stop();
       if (platform.db.dialect === 'postgres') await dropSchemas(platform);
       await platform.stop();
     },
@@ -59,7 +61,7 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
 }
 
 async function dropSchemas(platform: StartedPlatform): Promise<void> {
-  const schemas = [platform.config.schema, ...platform.workspaces.list().flatMap((w) => [w.schemas.system, w.schemas.data])];
+  const schemas = [platform.config.schema, jobsSchema(platform.config.schema), ...platform.workspaces.list().flatMap((w) => [w.schemas.system, w.schemas.data])];
   for (const schema of schemas) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(platform.db.kysely);
 }
 

@@ -193,4 +193,30 @@ export const workspaceMigrations: readonly Migration[] = [
         sql`create index record_history_record on ${table(s, 'record_history')} (object, record_id, id)`,
       ]),
   },
+  {
+    name: '007_jobs',
+    up: (db, s) =>
+      run(db, [
+        sql`create table ${table(s, 'jobs')} (
+          id uuid primary key,
+          kind text not null check (kind in ('records.import', 'records.export')),
+          object text not null,
+          status text not null default 'queued' check (status in ('queued', 'running', 'succeeded', 'failed')),
+          params jsonb not null,
+          input text,
+          progress integer not null default 0 check (progress between 0 and 100),
+          rows_done integer not null default 0,
+          rows_total integer,
+          result jsonb,
+          errors jsonb,
+          output text,
+          attempts integer not null default 0,
+          created_by uuid references ${table(s, 'users')} (id) on delete set null,
+          created_at timestamptz not null default now(),
+          started_at timestamptz,
+          finished_at timestamptz
+        )`,
+        sql`create index jobs_created_by on ${table(s, 'jobs')} (created_by, created_at desc)`,
+      ]),
+  },
 ];

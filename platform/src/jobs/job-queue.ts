@@ -1,0 +1,93 @@
+import { CompiledQuery } from 'kysely';
+import { PgBoss, fromKysely, type Db } from 'pg-boss';
+import type { Ctx } from '../core/context.ts';
+import { errorFields } from '../core/logger.ts';
+import type { Platform } from '../core/platform.ts';
+import type { Database } from '../db/open-database.ts';
+
+/** What travels through pg-boss: only where to find the job row; the row holds everything else. */
+export type JobMessage = { workspaceId: string; jobId: string };
+
+export type JobHandler = (platform: Platform, message: JobMessage) => Promise<void>;
+
+/** pg-boss keeps its tables in a deployment-wide schema of its own, beside the workspace registry. */
+export const jobsSchema = (prefix: string) => `${prefix}_jobs`;
+
+const queueName = (kind: string) => kind.replace('.', '-');
+
+/**
+ * pg-boss over the embedded database. PGlite is one connection, so every pg-boss statement takes
+ * Kysely's connection first: otherwise a pg-boss script could run inside a record transaction in
+ * flight. pg-boss sends multi-statement scripts without parameters; those go through `execScript`.
+ */
+function embeddedDatabase(db: Database): Db {
+  const execScript = db.execScript!;
+  return {
+    executeSql: (text, values) =>
+      db.kysely.connection().execute(async (connection) => {
+        try {
+          if (values?.length) return { rows: [...(await connection.executeQuery(CompiledQuery.raw(text, values))).rows] };
+          return { rows: await execScript(text) };
+        } catch (error) {
+          // A failed script leaves its transaction aborted on the one connection everybody shares.
+          await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => {});
+          throw error;
+        }
+      }),
+    async listen(channel, onNotification, onReconnect) {
+      const unlisten = await db.listen(channel, onNotification);
+      onReconnect();
+      return { close: unlisten };
+    },
+  };
+}
+
+/**
+ * Durable background jobs (imports, exports; flows later): queued in the same transaction as the row
+ * that describes them, run by whichever process picks them up, retried when a process dies mid-way.
+ */
+export class JobQueue {
+  #handlers = new Map<string, JobHandler>();
+  #boss: PgBoss | null = null;
+
+  register(kind: string, handler: JobHandler): void {
+    this.#handlers.set(kind, handler);
+  }
+
+  async start(platform: Platform, options: { work: boolean }): Promise<void> {
+    const { db, config, log } = platform;
+    const boss = new PgBoss({
+      ...(db.dialect === 'postgres' ? { connectionString: config.databaseUrl!, max: 3 } : { db: embeddedDatabase(db), backend: 'pglite' as const }),
+      schema: jobsSchema(config.schema),
+      useListenNotify: true,
+      schedule: false,
+      registerInstance: false,
+      // Supervision (and its monitor) is what notices a dead process's silent heartbeat: run it a few times per heartbeat.
+      superviseIntervalSeconds: Math.floor(config.jobHeartbeatSeconds / 3),
+      monitorIntervalSeconds: Math.floor(config.jobHeartbeatSeconds / 3),
+    });
+    boss.on('error', (error) => log.error('job queue error', errorFields(error)));
+    await boss.start();
+    this.#boss = boss;
+    for (const [kind, handler] of this.#handlers) {
+      // A killed process stops its heartbeat; the job is then retried elsewhere instead of waiting out its expiry.
+      await boss.createQueue(queueName(kind), { notify: true, retryLimit: 3, retryDelay: 2, expireInSeconds: 3600, heartbeatSeconds: config.jobHeartbeatSeconds });
+      if (!options.work) continue;
+      await boss.work<JobMessage>(queueName(kind), { batchSize: 1, pollingIntervalSeconds: 2 }, async ([job]) => {
+        if (job) await handler(platform, job.data);
+      });
+    }
+  }
+
+  /** Queues a job inside the caller's transaction: it runs only if that transaction commits. */
+  async send(tx: Ctx, kind: string, message: JobMessage): Promise<void> {
+    if (!this.#boss) throw new Error('The job queue is not started');
+    if (!tx.afterCommit) throw new Error('JobQueue.send needs a transaction');
+    await this.#boss.send(queueName(kind), message, { db: fromKysely(tx.db) });
+  }
+
+  async stop(): Promise<void> {
+    await this.#boss?.stop({ graceful: true, timeout: 10_000 });
+    this.#boss = null;
+  }
+}
