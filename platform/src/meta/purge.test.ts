@@ -71,8 +71,8 @@ afterAll(() => t.close());
 describe('what may be purged', () => {
   it('nothing while a live lookup still points at an archived object, and nothing changes', async () => {
     const before = await snapshot();
-    for (const run of [purge(), dryRun(), purge({ objects: ['supplier'] })]) {
-      expect(await refusal(run)).toEqual(['deal.supplier is a lookup to supplier.']);
+    for (const run of [() => purge(), () => dryRun(), () => purge({ objects: ['supplier'] })]) {
+      expect(await refusal(run())).toEqual(['deal.supplier is a lookup to supplier.']);
     }
     expect(await snapshot()).toEqual(before);
   });
