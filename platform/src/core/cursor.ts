@@ -1,9 +1,9 @@
 import { AppError } from './app-error.ts';
+import { isUuid } from './references.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const checks = {
   text: (v: unknown) => typeof v === 'string' && v.isWellFormed() && !v.includes('\u0000'),
-  uuid: (v: unknown) => typeof v === 'string' && UUID.test(v),
+  uuid: isUuid,
 };
 
 /** Opaque keyset cursors: the sort values of the last row, base64url-encoded. */

@@ -23,7 +23,9 @@ export type JobRunner = (ctx: Ctx, job: RunningJob, progress: Progress) => Promi
 
 const MAX_ATTEMPTS = 3;
 
-function toJob(row: JobRow, locale: Ctx['locale']): Job {
+const SUMMARY = ['id', 'kind', 'object', 'status', 'params', 'progress', 'rows_done', 'rows_total', 'result', 'errors', 'attempts', 'created_by', 'created_at', 'started_at', 'finished_at'] as const;
+
+function toJob(row: Pick<JobRow, (typeof SUMMARY)[number]>, locale: Ctx['locale']): Job {
   const result = (row.result ?? null) as Record<string, unknown> | null;
   const failure = result?.error as { code: ErrorCode; params: Record<string, string | number> } | undefined;
   const errors = (row.errors ?? []) as ImportRowError[];
@@ -47,8 +49,6 @@ function toJob(row: JobRow, locale: Ctx['locale']): Job {
   };
 }
 
-const SUMMARY = ['id', 'kind', 'object', 'status', 'params', 'progress', 'rows_done', 'rows_total', 'result', 'errors', 'attempts', 'created_by', 'created_at', 'started_at', 'finished_at'] as const;
-
 /** Records the job and queues it in one transaction: no queued message without its row, and vice versa. */
 export async function createJob(ctx: Ctx, job: { kind: JobKind; object: string; params: Record<string, unknown>; input?: string }): Promise<Job> {
   const id = uuidv7();
@@ -59,7 +59,7 @@ export async function createJob(ctx: Ctx, job: { kind: JobKind; object: string; 
       .returning(SUMMARY)
       .executeTakeFirstOrThrow();
     await tx.platform.jobs.send(tx, job.kind, { workspaceId: tx.workspace.id, jobId: id });
-    return toJob({ ...row, input: null, output: null }, ctx.locale);
+    return toJob(row, ctx.locale);
   });
 }
 
@@ -73,12 +73,12 @@ async function visibleJob<K extends keyof JobRow>(ctx: Ctx, id: string, columns:
 }
 
 export async function getJob(ctx: Ctx, id: string): Promise<Job> {
-  return toJob({ ...(await visibleJob(ctx, id, SUMMARY)), input: null, output: null }, ctx.locale);
+  return toJob(await visibleJob(ctx, id, SUMMARY), ctx.locale);
 }
 
 export async function listMyJobs(ctx: Ctx): Promise<Job[]> {
   const rows = await ctx.db.selectFrom('jobs').select(SUMMARY).where('created_by', '=', actorId(ctx)).orderBy('created_at', 'desc').limit(50).execute();
-  return rows.map((row) => toJob({ ...row, input: null, output: null }, ctx.locale));
+  return rows.map((row) => toJob(row, ctx.locale));
 }
 
 export async function jobFile(ctx: Ctx, id: string): Promise<{ name: string; csv: string }> {

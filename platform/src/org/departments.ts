@@ -3,6 +3,7 @@ import { appendAudit } from '../audit/index.ts';
 import type { CreateDepartment, Department, UpdateDepartment } from '../contracts/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { inTransaction, type Ctx } from '../core/context.ts';
+import { isUuid, pickByIdOrName } from '../core/references.ts';
 import { publishEvent } from '../events/index.ts';
 
 export async function listDepartments(ctx: Ctx, onlyId?: string): Promise<Department[]> {
@@ -146,9 +147,8 @@ export async function deleteDepartment(ctx: Ctx, id: string): Promise<void> {
 
 /** Departments named in a spreadsheet (id or exact name) → their ids; a name two departments share is 'ambiguous'. */
 export async function resolveDepartmentRefs(ctx: Ctx, texts: string[]): Promise<Map<string, string | 'ambiguous'>> {
-  const isId = (t: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t);
-  const ids = texts.filter(isId).map((t) => t.toLowerCase());
-  const names = texts.filter((t) => !isId(t));
+  const ids = texts.filter(isUuid).map((t) => t.toLowerCase());
+  const names = texts.filter((t) => !isUuid(t));
   const rows = texts.length
     ? await ctx.db
         .selectFrom('departments')
@@ -156,11 +156,5 @@ export async function resolveDepartmentRefs(ctx: Ctx, texts: string[]): Promise<
         .where((eb) => eb.or([...(ids.length ? [eb('id', 'in', ids)] : []), ...(names.length ? [eb('name', 'in', names)] : [])]))
         .execute()
     : [];
-  const resolved = new Map<string, string | 'ambiguous'>();
-  for (const text of texts) {
-    const matches = rows.filter((r) => (isId(text) ? r.id === text.toLowerCase() : r.name === text));
-    if (matches.length === 1) resolved.set(text, matches[0]!.id);
-    else if (matches.length > 1) resolved.set(text, 'ambiguous');
-  }
-  return resolved;
+  return pickByIdOrName(texts, rows);
 }

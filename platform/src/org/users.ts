@@ -3,6 +3,7 @@ import { appendAudit } from '../audit/index.ts';
 import type { CreateUser, UpdateUser, User, UserListQuery } from '../contracts/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { inTransaction, type Ctx } from '../core/context.ts';
+import { isUuid } from '../core/references.ts';
 import { decodeCursor, encodeCursor } from '../core/cursor.ts';
 import type { WorkspaceDB } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
@@ -229,17 +230,15 @@ export async function countUsers(ctx: Ctx): Promise<number> {
   return Number(row.n);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Users named in a spreadsheet (id, login or e-mail) → their ids; a name that matches nobody is absent. */
 export async function resolveUserRefs(ctx: Ctx, texts: string[]): Promise<Map<string, string>> {
-  const ids = texts.filter((t) => UUID.test(t));
+  const ids = texts.filter((t) => isUuid(t));
   const found = ids.length ? await ctx.db.selectFrom('users').select('id').where('id', 'in', ids).execute() : [];
   const known = new Set(found.map((r) => r.id.toLowerCase()));
-  const byLogin = await findUserIdsByLogins(ctx, texts.filter((t) => !UUID.test(t)));
+  const byLogin = await findUserIdsByLogins(ctx, texts.filter((t) => !isUuid(t)));
   const resolved = new Map<string, string>();
   for (const text of texts) {
-    const id = UUID.test(text) ? (known.has(text.toLowerCase()) ? text.toLowerCase() : undefined) : byLogin.get(text.trim().toLowerCase());
+    const id = isUuid(text) ? (known.has(text.toLowerCase()) ? text.toLowerCase() : undefined) : byLogin.get(text.trim().toLowerCase());
     if (id) resolved.set(text, id);
   }
   return resolved;

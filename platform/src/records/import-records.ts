@@ -3,6 +3,7 @@ import type { ImportRecordsRequest, ImportRowError, Job } from '../contracts/ind
 import type { FieldDefinition, ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
 import { inTransaction, type Ctx } from '../core/context.ts';
+import { isUuid, pickByIdOrName } from '../core/references.ts';
 import { cellProblems, describeIssue, importMessages, type ImportRowCode } from '../i18n/import-messages.ts';
 import { translate, translateWith } from '../i18n/translate.ts';
 import { createJob, finishJob, type Progress, type RunningJob } from '../jobs/index.ts';
@@ -58,22 +59,17 @@ async function resolveReferences(ctx: Ctx, pending: Pending[], errors: RowErrors
 
 /** A lookup cell names its target by id or by the target's record name. */
 async function resolveRecordRefs(ctx: Ctx, target: ObjectDefinition, texts: string[]): Promise<Map<string, string | 'ambiguous'>> {
-  const isId = (t: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(t);
   const name = sql<string>`t.${sql.id(target.recordName)}::text`;
   const resolved = new Map<string, string | 'ambiguous'>();
   for (let i = 0; i < texts.length; i += 1000) {
     const chunk = texts.slice(i, i + 1000);
-    const ids = chunk.filter(isId).map((t) => t.toLowerCase());
+    const ids = chunk.filter(isUuid).map((t) => t.toLowerCase());
     const rows = await dataDb(ctx)
       .selectFrom(`${target.name} as t`)
       .select(['t.id', name.as('name')])
       .where((eb) => eb.or([eb(name, 'in', chunk), ...(ids.length ? [eb('t.id', 'in', ids)] : [])]))
       .execute();
-    for (const text of chunk) {
-      const matches = rows.filter((r) => (isId(text) ? r.id === text.toLowerCase() : r.name === text));
-      if (matches.length === 1) resolved.set(text, matches[0]!.id as string);
-      else if (matches.length > 1) resolved.set(text, 'ambiguous');
-    }
+    for (const [text, id] of pickByIdOrName(chunk, rows as { id: string; name: string }[])) resolved.set(text, id);
   }
   return resolved;
 }
@@ -90,11 +86,12 @@ async function checkUnique(ctx: Ctx, object: ObjectDefinition, plan: ColumnPlan,
       else seen.set(key, row.line);
     }
     const values = [...seen.keys()].map((k) => JSON.parse(k) as unknown);
+    const taken = new Set<string>();
     for (let i = 0; i < values.length; i += 1000) {
-      const taken = await dataDb(ctx).selectFrom(object.name).select(sql<string>`${sql.id(field.name)}::text`.as('v')).where(field.name, 'in', values.slice(i, i + 1000)).execute();
-      const takenSet = new Set(taken.map((t) => t.v));
-      for (const row of rows) if (row.input[field.name] != null && takenSet.has(String(row.input[field.name]))) errors.add(row.line, column, 'VALUE_TAKEN', { value: String(row.input[field.name]).slice(0, 100) });
+      const found = await dataDb(ctx).selectFrom(object.name).select(sql<string>`${sql.id(field.name)}::text`.as('v')).where(field.name, 'in', values.slice(i, i + 1000)).execute();
+      for (const { v } of found) taken.add(v);
     }
+    for (const row of rows) if (row.input[field.name] != null && taken.has(String(row.input[field.name]))) errors.add(row.line, column, 'VALUE_TAKEN', { value: String(row.input[field.name]).slice(0, 100) });
   }
 }
 

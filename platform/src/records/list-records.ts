@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, type Ctx } from '../core/context.ts';
+import { isUuid } from '../core/references.ts';
 import { publishedObject, publishedObjects } from '../meta/index.ts';
 import { expandedOf, parseExpand, withExpansions } from './expand.ts';
 import { getActorProfile } from '../org/index.ts';
@@ -22,7 +23,7 @@ const VALID: Record<Kind, (v: unknown) => boolean> = {
   date: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)),
   timestamp: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v),
   bool: (v) => typeof v === 'boolean',
-  uuid: (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+  uuid: isUuid,
 };
 
 function parseSort(object: ObjectDefinition, sort: string | undefined): SortKey[] {

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
+import { isUuid } from '../core/references.ts';
 import { jsonb } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
 import { publishedObject, publishedObjects } from '../meta/index.ts';
@@ -12,7 +13,6 @@ import { dataDb, liveCodecs, recordSelection, toRecord, type RecordOut } from '.
 type Mode = 'create' | 'update';
 type Parsed = { columns: Record<string, unknown>; values: Record<string, unknown>; owner?: string; version?: number };
 
-const isUuid = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
 /** Checks a written record against the published fields: unknown, read-only, missing and invalid values, all at once. */
 function parseInput(object: ObjectDefinition, input: Record<string, unknown>, mode: Mode): Parsed {
@@ -22,7 +22,7 @@ function parseInput(object: ObjectDefinition, input: Record<string, unknown>, mo
   const invalid: { field: string; message: string }[] = [];
   const parsed: Parsed = { columns: {}, values: {} };
   for (const [key, value] of Object.entries(input)) {
-    if (key === 'owner' && (value === null || isUuid(value))) parsed.owner = value ?? undefined;
+    if (key === 'owner' && (value === null || isUuid(value))) parsed.owner = (value as string | null) ?? undefined;
     else if (key === 'version' && mode === 'update' && Number.isInteger(value)) parsed.version = value as number;
     else if (!codecs.has(key)) unknown.push(key);
     else if (!codecs.get(key)!.input) readOnly.push(key);
