@@ -6,3 +6,4 @@ export * from './health.ts';
 export * from './meta.ts';
 export * from './records.ts';
 export * from './jobs.ts';
+export * from './access.ts';

@@ -1,4 +1,5 @@
 import { sql, type ColumnType, type Generated, type RawBuilder } from 'kysely';
+import type { AccessScope, FieldAccess } from '../contracts/access.ts';
 import type { MetaChange, MetaDocument } from '../contracts/meta.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -129,6 +130,51 @@ export type WorkspaceDB = {
     created_at: Generated<Date>;
     started_at: Date | null;
     finished_at: Date | null;
+  };
+  roles: {
+    id: Generated<string>;
+    key: string;
+    label: Json<{ 'zh-CN': string; en: string }>;
+    description: Generated<string>;
+    builtin: Generated<boolean>;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  role_permissions: {
+    role_id: string;
+    object: string;
+    can_create: boolean;
+    read_scope: AccessScope;
+    edit_scope: AccessScope;
+    delete_scope: AccessScope;
+    view_all: boolean;
+    modify_all: boolean;
+    fields: Json<Record<string, FieldAccess>>;
+  };
+  user_roles: { user_id: string; role_id: string };
+  object_access: { object: string; manager_access: 'none' | 'read' | 'edit' };
+  record_shares: {
+    id: Generated<string>;
+    object: string;
+    record_id: string;
+    user_id: string | null;
+    department_id: string | null;
+    role_id: string | null;
+    access: 'read' | 'edit';
+    created_by: string | null;
+    created_at: Generated<Date>;
+  };
+  sharing_rules: {
+    id: Generated<string>;
+    object: string;
+    name: string;
+    filter: Json<unknown>;
+    user_id: string | null;
+    department_id: string | null;
+    role_id: string | null;
+    access: 'read' | 'edit';
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
   };
   outbox_aggregates: { aggregate_type: string; aggregate_id: string; seq: Int8 };
   outbox_events: {

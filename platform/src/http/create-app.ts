@@ -1,4 +1,5 @@
 import { requestId } from 'hono/request-id';
+import { accessRecordRoutes } from '../access/record-routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { AppError } from '../core/app-error.ts';
 import type { Platform } from '../core/platform.ts';
@@ -37,6 +38,7 @@ export function createApp(platform: Platform, options: { spas?: boolean } = {}) 
   app.route('/', orgRoutes());
   app.route('/', metaRoutes());
   app.route('/', recordRoutes());
+  app.route('/', accessRecordRoutes());
   app.route('/', jobRoutes());
   mountApiDocs(app);
   if (options.spas !== false) mountSpas(app);

@@ -3,8 +3,8 @@ import type { FieldDefinition, ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
 import type { Ctx } from '../core/context.ts';
 import { publishedObject } from '../meta/index.ts';
-import { compileFilter } from './filter.ts';
-import { filterContext, parseFilter } from './list-records.ts';
+import { accessTo } from '../access/index.ts';
+import { scopedFilter } from './list-records.ts';
 import { dataDb } from './record-shape.ts';
 
 export type AggregateQuery = { groupBy?: string; bucket?: 'day' | 'week' | 'month' | 'quarter' | 'year'; metrics?: string; filter?: string };
@@ -35,8 +35,12 @@ function keyOf(f: FieldDefinition, bucket: AggregateQuery['bucket'], timeZone: s
 
 /** Counts and sums per group for charts, under the same filter as the list. Values stay exact strings. */
 export async function aggregateRecords(ctx: Ctx, objectName: string, query: AggregateQuery): Promise<{ groups: AggregateGroup[]; truncated: boolean }> {
-  const object = await publishedObject(ctx, objectName);
-  const groupFields = (query.groupBy ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((name) => field(object, name));
+  const access = await accessTo(ctx, await publishedObject(ctx, objectName));
+  const object = access.view;
+  const groupNames = (query.groupBy ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const metricNames = (query.metrics ?? '').split(',').map((spec) => spec.split(':')[1]?.trim() ?? '').filter(Boolean);
+  const where = await scopedFilter(ctx, access, query.filter, [...groupNames, ...metricNames]);
+  const groupFields = groupNames.map((name) => field(object, name));
   if (groupFields.length > 2) throw bad('group by at most 2 fields');
   for (const f of groupFields) if (!GROUPABLE.has(f.type)) throw bad(`cannot group by ${f.name}`);
   const metrics = (query.metrics ?? '').split(',').map((s) => s.trim()).filter(Boolean).slice(0, 10).map((spec) => {
@@ -45,8 +49,6 @@ export async function aggregateRecords(ctx: Ctx, objectName: string, query: Aggr
     if (!FUNCTIONS.has(fn) || !NUMERIC.has(f.type)) throw bad(`"${spec.slice(0, 64)}" is not fn:numeric_field with fn sum, avg, min or max`);
     return { spec: `${fn}:${f.name}`, sql: sql`${sql.raw(fn)}(t.${sql.id(f.name)})::text` };
   });
-  const tree = parseFilter(query.filter);
-  const where = tree === null ? sql<boolean>`true` : compileFilter(object, tree, await filterContext(ctx, query.filter ?? ''));
   const keys = groupFields.map((f, i) => ({ name: f.name, sql: keyOf(f, query.bucket, ctx.platform.config.timeZone), alias: `k${i}` }));
   const selections = [
     ...keys.map((k) => k.sql.as(k.alias)),

@@ -2,22 +2,33 @@ import { sql, type AliasedRawBuilder, type RawBuilder, type SelectQueryBuilder }
 import type { FieldDefinition, ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
 import type { Ctx } from '../core/context.ts';
+import { accessTo } from '../access/index.ts';
 import { SYSTEM_OUT, toRecord } from './record-shape.ts';
 
-export type Expansion = { field: string; alias: string; target: ObjectDefinition | 'user' | 'department' };
+/** A lookup's target as the user may see it: its visible fields, and only records she may read. */
+export type Expansion = { field: string; alias: string; target: ObjectDefinition | 'user' | 'department'; readable?: RawBuilder<boolean> | null };
 
 const aliasOf = (field: string) => `x_${field}`;
 
-/** The fields `expand=` names, each a lookup, user or department field of the object. */
-export function parseExpand(object: ObjectDefinition, objects: Map<string, ObjectDefinition>, expand: string | undefined): Expansion[] {
-  const names = [...new Set((expand ?? '').split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 10);
-  return names.map((name) => {
+export function expandNames(expand: string | undefined): string[] {
+  return [...new Set((expand ?? '').split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 10);
+}
+
+/** The fields `expand=` names, each a lookup, user or department field of the object (as the user sees it). */
+export async function parseExpand(ctx: Ctx, object: ObjectDefinition, objects: Map<string, ObjectDefinition>, expand: string | undefined): Promise<Expansion[]> {
+  const expansions: Expansion[] = [];
+  for (const name of expandNames(expand)) {
     const field = object.fields.find((f) => f.name === name && !f.archived);
-    if (field?.type === 'user' || field?.type === 'department') return { field: name, alias: aliasOf(name), target: field.type };
+    if (field?.type === 'user' || field?.type === 'department') {
+      expansions.push({ field: name, alias: aliasOf(name), target: field.type });
+      continue;
+    }
     const target = field?.type === 'lookup' ? objects.get(field.target) : undefined;
     if (!target) throw new AppError('UNKNOWN_FIELD', 400, { params: { object: object.name, fields: name.slice(0, 64) }, details: { fields: [name], reason: 'not expandable' } });
-    return { field: name, alias: aliasOf(name), target };
-  });
+    const access = await accessTo(ctx, target);
+    expansions.push({ field: name, alias: aliasOf(name), target: access.view, readable: access.canRead ? access.read : sql<boolean>`false` });
+  }
+  return expansions;
 }
 
 /** A target record as JSON with exact values (numerics and dates as text); jsonb_build_object takes 100 arguments, so pairs are chunked. */
@@ -40,7 +51,11 @@ export function withExpansions<Q extends SelectQueryBuilder<any, any, any>>(ctx:
   for (const e of expansions) {
     const schema = e.target === 'user' || e.target === 'department' ? ctx.workspace.schemas.system : ctx.workspace.schemas.data;
     const table = e.target === 'user' ? 'users' : e.target === 'department' ? 'departments' : e.target.name;
-    q = q.leftJoin(sql.table(`${schema}.${table}`).as(e.alias), `${e.alias}.id`, `t.${e.field}`);
+    const target = sql.table(`${schema}.${table}`);
+    // The target's access filter is written over `t`: checked in a subquery of its own, one index probe per joined row.
+    q = e.readable
+      ? q.leftJoin(target.as(e.alias), (join) => join.onRef(`${e.alias}.id`, '=', `t.${e.field}`).on(sql<boolean>`exists (select 1 from ${target} t where t.id = ${sql.id(e.alias)}.id and ${e.readable})`))
+      : q.leftJoin(target.as(e.alias), `${e.alias}.id`, `t.${e.field}`);
     const a = (name: string) => sql`${sql.id(e.alias)}.${sql.id(name)}`;
     const json: AliasedRawBuilder<unknown, string> =
       e.target === 'user'

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ExportRecordsRequest, Job } from '../contracts/index.ts';
 import type { FieldDefinition } from '../contracts/meta.ts';
+import { accessTo } from '../access/index.ts';
 import type { Ctx } from '../core/context.ts';
 import { createJob, finishJob, type Progress, type RunningJob } from '../jobs/index.ts';
 import { publishedObject } from '../meta/index.ts';
@@ -33,7 +34,7 @@ function referenceName(field: FieldDefinition, expanded: unknown, recordName: (t
 
 /** The job: every matching record, page by page through the list query, into one CSV with a header of labels. */
 export async function runExport(ctx: Ctx, job: RunningJob, progress: Progress): Promise<void> {
-  const object = await publishedObject(ctx, job.object);
+  const object = (await accessTo(ctx, await publishedObject(ctx, job.object))).view;
   const request = job.params as ExportRecordsRequest;
   const named = request.fields?.split(',').map((f) => f.trim()).filter(Boolean);
   const fields = object.fields.filter((f) => !f.archived && (!named?.length || named.includes(f.name)));

@@ -1,10 +1,11 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
+import { accessTo, assertCanRead, assertVisible, filterFields, type ObjectAccess } from '../access/index.ts';
 import { actorId, type Ctx } from '../core/context.ts';
 import { isUuid } from '../core/references.ts';
 import { publishedObject, publishedObjects } from '../meta/index.ts';
-import { expandedOf, parseExpand, withExpansions } from './expand.ts';
+import { expandedOf, expandNames, parseExpand, withExpansions } from './expand.ts';
 import { getActorProfile } from '../org/index.ts';
 import { parseSortSpec, type SortKind } from '../schema/index.ts';
 import { compileFilter, type FilterContext } from './filter.ts';
@@ -86,14 +87,30 @@ export async function filterContext(ctx: Ctx, filter: string): Promise<FilterCon
   return { actorId: id, departmentId, timeZone: ctx.platform.config.timeZone };
 }
 
+/** The names a sort spec mentions ("-amount,title" → amount, title). */
+export const sortNames = (sort: string | undefined) => (sort ?? '').split(',').map((s) => s.trim().replace(/^-/, '')).filter(Boolean);
+
+/**
+ * The user's filter and her access filter, both over `t`, after refusing any mention of a field she may
+ * not see (403, not an "unknown field" that would look like a typo).
+ */
+export async function scopedFilter(ctx: Ctx, access: ObjectAccess, filter: string | undefined, alsoNamed: string[] = []): Promise<RawBuilder<boolean>> {
+  assertCanRead(access);
+  const tree = parseFilter(filter);
+  assertVisible(access, [...filterFields(tree), ...alsoNamed]);
+  const own = tree === null ? null : compileFilter(access.view, tree, await filterContext(ctx, filter ?? ''));
+  if (own && access.read) return sql<boolean>`(${own}) and ${access.read}`;
+  return own ?? access.read ?? sql<boolean>`true`;
+}
+
 export async function listRecords(ctx: Ctx, objectName: string, query: ListQuery): Promise<{ items: RecordOut[]; nextCursor: string | null; total: number | null }> {
   const { objects } = await publishedObjects(ctx);
-  const object = await publishedObject(ctx, objectName);
-  const expansions = parseExpand(object, objects, query.expand);
-  const filterTree = parseFilter(query.filter);
-  const where = filterTree === null ? sql<boolean>`true` : compileFilter(object, filterTree, await filterContext(ctx, query.filter ?? ''));
+  const access = await accessTo(ctx, await publishedObject(ctx, objectName));
+  const object = access.view;
   const named = query.fields?.split(',').map((f) => f.trim()).filter(Boolean);
   const only = named?.length ? named : undefined;
+  const where = await scopedFilter(ctx, access, query.filter, [...sortNames(query.sort), ...(only ?? []), ...expandNames(query.expand)]);
+  const expansions = await parseExpand(ctx, object, objects, query.expand);
   const unknown = only?.filter((f) => !object.fields.some((d) => d.name === f && !d.archived));
   if (unknown?.length) throw new AppError('UNKNOWN_FIELD', 400, { params: { object: object.name, fields: unknown.slice(0, 10).join(', ') }, details: { fields: unknown } });
   const keys = parseSort(object, query.sort);

@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { ObjectDefinition } from '../contracts/meta.ts';
+import { accessTo, assertCanCreate, assertVisible, assertWritable, forgetShares, type ObjectAccess } from '../access/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
 import { isUuid } from '../core/references.ts';
 import { jsonb } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
 import { publishedObject, publishedObjects } from '../meta/index.ts';
-import { expandedOf, parseExpand, withExpansions, type Expansion } from './expand.ts';
+import { expandedOf, expandNames, parseExpand, withExpansions, type Expansion } from './expand.ts';
 import { dataDb, liveCodecs, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
 
 type Mode = 'create' | 'update';
@@ -62,16 +63,30 @@ function translateWriteError(object: ObjectDefinition, error: unknown, deleting 
   throw error;
 }
 
-async function readRow(ctx: Ctx, object: ObjectDefinition, id: string, options: { lock?: boolean; expansions?: Expansion[] } = {}) {
+type ReadOptions = { lock?: boolean; expansions?: Expansion[]; access?: ObjectAccess };
+
+/**
+ * One record, only if the user may read it (with `access`), and whether she may change or delete it:
+ * the same predicates lists use, answered in the same query.
+ */
+async function readRow(ctx: Ctx, object: ObjectDefinition, id: string, options: ReadOptions = {}) {
   let query = withExpansions(ctx, dataDb(ctx).selectFrom(`${object.name} as t`).select(recordSelection(ctx, object)).where('t.id', '=', id), options.expansions ?? []);
+  const access = options.access;
+  if (access) {
+    if (!access.canRead) return undefined;
+    if (access.read) query = query.where(access.read);
+    query = query.select([sql<boolean>`${access.edit ?? sql`true`}`.as('_can_edit'), sql<boolean>`${access.delete ?? sql`true`}`.as('_can_delete')]);
+  }
   if (options.lock) query = query.forUpdate();
-  return (await query.executeTakeFirst()) as Record<string, unknown> | undefined;
+  return (await query.executeTakeFirst()) as (Record<string, unknown> & { _can_edit?: boolean; _can_delete?: boolean }) | undefined;
 }
 
 export async function getRecord(ctx: Ctx, objectName: string, id: string, expand?: string): Promise<RecordOut> {
-  const object = await publishedObject(ctx, objectName);
-  const expansions = parseExpand(object, (await publishedObjects(ctx)).objects, expand);
-  const row = await readRow(ctx, object, id, { expansions });
+  const access = await accessTo(ctx, await publishedObject(ctx, objectName));
+  const object = access.view;
+  assertVisible(access, expandNames(expand));
+  const expansions = await parseExpand(ctx, object, (await publishedObjects(ctx)).objects, expand);
+  const row = await readRow(ctx, object, id, { expansions, access });
   if (!row) throw new AppError('RECORD_NOT_FOUND', 404);
   return expansions.length ? { ...toRecord(object, row), _expanded: expandedOf(row, expansions) } : toRecord(object, row);
 }
@@ -91,9 +106,22 @@ async function writeHistory(ctx: Ctx, object: ObjectDefinition, id: string, befo
   return changed;
 }
 
+/** Which fields a write names, for the access check before any value is looked at. */
+const writtenFields = (input: Record<string, unknown>) => Object.keys(input).filter((k) => k !== 'owner' && k !== 'version');
+
+/** Giving a record to someone else is for its owner and for whoever may modify all records of the object. */
+function assertMayTransfer(access: ObjectAccess, ctx: Ctx, currentOwner: unknown): void {
+  if (access.effective.modifyAll || currentOwner === actorId(ctx)) return;
+  throw new AppError('OWNER_CHANGE_FORBIDDEN', 403, { params: { object: access.object.name } });
+}
+
 export async function createRecord(ctx: Ctx, objectName: string, input: Record<string, unknown>): Promise<RecordOut> {
   const object = await publishedObject(ctx, objectName);
+  const access = await accessTo(ctx, object);
+  assertCanCreate(access);
+  assertWritable(access, writtenFields(input));
   const parsed = parseInput(object, input, 'create');
+  if (parsed.owner && parsed.owner !== actorId(ctx)) assertMayTransfer(access, ctx, null);
   const id = uuidv7();
   return inTransaction(ctx, async (tx) => {
     const actor = actorId(tx);
@@ -102,21 +130,25 @@ export async function createRecord(ctx: Ctx, objectName: string, input: Record<s
       .values({ id, ...parsed.columns, created_by: actor, updated_by: actor, owner: parsed.owner ?? actor })
       .execute()
       .catch((e: unknown) => translateWriteError(object, e));
-    const record = toRecord(object, (await readRow(tx, object, id))!);
-    const changed = await writeHistory(tx, object, id, null, record);
+    const row = (await readRow(tx, object, id))!;
+    const changed = await writeHistory(tx, object, id, null, toRecord(object, row));
     await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.created', payload: { object: object.name, id, version: 1, changed } });
-    return record;
+    return toRecord(access.view, row);
   });
 }
 
 /** A PATCH may carry the `version` it was based on; a stale one is refused instead of overwriting someone's change. */
 export async function updateRecord(ctx: Ctx, objectName: string, id: string, input: Record<string, unknown>): Promise<RecordOut> {
   const object = await publishedObject(ctx, objectName);
+  const access = await accessTo(ctx, object);
   const parsed = parseInput(object, input, 'update');
   return inTransaction(ctx, async (tx) => {
-    const row = await readRow(tx, object, id, { lock: true });
+    const row = await readRow(tx, object, id, { lock: true, access });
     if (!row) throw new AppError('RECORD_NOT_FOUND', 404);
+    if (!row._can_edit) throw new AppError('RECORD_ACCESS_DENIED', 403);
+    assertWritable(access, writtenFields(input));
     const before = toRecord(object, row);
+    if (parsed.owner && parsed.owner !== before.owner) assertMayTransfer(access, tx, before.owner);
     if (parsed.version !== undefined && parsed.version !== before.version) {
       throw new AppError('VERSION_CONFLICT', 409, { params: { current: before.version }, details: { current: before.version } });
     }
@@ -126,29 +158,37 @@ export async function updateRecord(ctx: Ctx, objectName: string, id: string, inp
       .where('id', '=', id)
       .execute()
       .catch((e: unknown) => translateWriteError(object, e));
-    const after = toRecord(object, (await readRow(tx, object, id))!);
+    const afterRow = (await readRow(tx, object, id))!;
+    const after = toRecord(object, afterRow);
     const changed = await writeHistory(tx, object, id, before, after);
     await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.updated', payload: { object: object.name, id, version: after.version, changed } });
-    return after;
+    return toRecord(access.view, afterRow);
   });
 }
 
 export async function deleteRecord(ctx: Ctx, objectName: string, id: string): Promise<void> {
   const object = await publishedObject(ctx, objectName);
+  const access = await accessTo(ctx, object);
   await inTransaction(ctx, async (tx) => {
-    const result = await dataDb(tx)
+    const row = await readRow(tx, object, id, { lock: true, access });
+    if (!row) throw new AppError('RECORD_NOT_FOUND', 404);
+    if (!row._can_delete) throw new AppError('RECORD_ACCESS_DENIED', 403);
+    await dataDb(tx)
       .deleteFrom(object.name)
       .where('id', '=', id)
-      .executeTakeFirst()
+      .execute()
       .catch((e: unknown) => translateWriteError(object, e, true));
-    if (Number(result.numDeletedRows) === 0) throw new AppError('RECORD_NOT_FOUND', 404);
+    await forgetShares(tx, object.name, id);
     await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.deleted', payload: { object: object.name, id } });
   });
 }
 
+/** The tracked changes of a record the user may read, without the fields she may not see. */
 export async function recordHistory(ctx: Ctx, objectName: string, id: string) {
-  const object = await publishedObject(ctx, objectName);
-  if (!(await readRow(ctx, object, id))) throw new AppError('RECORD_NOT_FOUND', 404);
-  const rows = await ctx.db.selectFrom('record_history').selectAll().where('object', '=', object.name).where('record_id', '=', id).orderBy('id', 'desc').limit(500).execute();
+  const access = await accessTo(ctx, await publishedObject(ctx, objectName));
+  if (!(await readRow(ctx, access.view, id, { access }))) throw new AppError('RECORD_NOT_FOUND', 404);
+  let query = ctx.db.selectFrom('record_history').selectAll().where('object', '=', access.object.name).where('record_id', '=', id);
+  if (access.hidden.size) query = query.where('field', 'not in', [...access.hidden]);
+  const rows = await query.orderBy('id', 'desc').limit(500).execute();
   return rows.map((r) => ({ field: r.field, old: r.old_value as unknown, new: r.new_value as unknown, changedBy: r.changed_by, changedAt: new Date(r.changed_at).toISOString() }));
 }

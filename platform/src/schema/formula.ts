@@ -198,3 +198,10 @@ export function formulaSql(field: Extract<FieldDefinition, { type: 'formula' }>,
   const cast = { decimal: sql`numeric`, text: sql`text`, boolean: sql`boolean`, date: sql`date` }[field.resultType];
   return sql`(${compiled.sql})::${cast}`;
 }
+
+/** The fields of `object` a formula reads: whoever may not see one of them may not see the formula either. */
+export function formulaReferences(expression: string, object: ObjectDefinition): string[] {
+  const tokens = tokenize(expression);
+  const names = new Set(object.fields.map((f) => f.name));
+  return [...new Set(tokens.filter((t) => t.kind === 'id' && names.has(t.value)).map((t) => t.value))];
+}

@@ -3,6 +3,6 @@ export { planSchemaChanges, type SchemaAction } from './plan.ts';
 export { applySchemaActions, type SchemaTarget } from './apply.ts';
 export { assertValidMetadata, metadataProblems, type MetadataProblem } from './validate-document.ts';
 export { RECORD_SYSTEM_COLUMNS } from './identifiers.ts';
-export { formulaSql, compileFormula, FormulaError } from './formula.ts';
+export { formulaSql, compileFormula, formulaReferences, FormulaError } from './formula.ts';
 export { parseSortSpec, sortKindOf, type SortKind } from './sort-kinds.ts';
 export { dropArchived, storedData, type ArchivedStorage } from './drop-archived.ts';

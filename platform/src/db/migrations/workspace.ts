@@ -219,4 +219,76 @@ export const workspaceMigrations: readonly Migration[] = [
         sql`create index jobs_created_by on ${table(s, 'jobs')} (created_by, created_at desc)`,
       ]),
   },
+  {
+    name: '008_access',
+    up: (db, s) =>
+      run(db, [
+        sql`create table ${table(s, 'roles')} (
+          id uuid primary key default gen_random_uuid(),
+          key text not null unique,
+          label jsonb not null,
+          description text not null default '',
+          builtin boolean not null default false,
+          created_at timestamptz not null default now(),
+          updated_at timestamptz not null default now()
+        )`,
+        sql`create table ${table(s, 'role_permissions')} (
+          role_id uuid not null references ${table(s, 'roles')} (id) on delete cascade,
+          object text not null,
+          can_create boolean not null default false,
+          read_scope text not null check (read_scope in ('none', 'own', 'department', 'department_tree', 'all')),
+          edit_scope text not null check (edit_scope in ('none', 'own', 'department', 'department_tree', 'all')),
+          delete_scope text not null check (delete_scope in ('none', 'own', 'department', 'department_tree', 'all')),
+          view_all boolean not null default false,
+          modify_all boolean not null default false,
+          fields jsonb not null default '{}',
+          primary key (role_id, object)
+        )`,
+        sql`create table ${table(s, 'user_roles')} (
+          user_id uuid not null references ${table(s, 'users')} (id) on delete cascade,
+          role_id uuid not null references ${table(s, 'roles')} (id) on delete cascade,
+          primary key (user_id, role_id)
+        )`,
+        sql`create index user_roles_role on ${table(s, 'user_roles')} (role_id)`,
+        sql`create table ${table(s, 'object_access')} (
+          object text primary key,
+          manager_access text not null check (manager_access in ('none', 'read', 'edit'))
+        )`,
+        sql`create table ${table(s, 'record_shares')} (
+          id uuid primary key default gen_random_uuid(),
+          object text not null,
+          record_id uuid not null,
+          user_id uuid references ${table(s, 'users')} (id) on delete cascade,
+          department_id uuid references ${table(s, 'departments')} (id) on delete cascade,
+          role_id uuid references ${table(s, 'roles')} (id) on delete cascade,
+          access text not null check (access in ('read', 'edit')),
+          created_by uuid references ${table(s, 'users')} (id) on delete set null,
+          created_at timestamptz not null default now(),
+          check (num_nonnulls(user_id, department_id, role_id) = 1)
+        )`,
+        sql`create unique index record_shares_grantee on ${table(s, 'record_shares')} (object, record_id, coalesce(user_id, department_id, role_id))`,
+        sql`create index record_shares_user on ${table(s, 'record_shares')} (user_id, object) where user_id is not null`,
+        sql`create table ${table(s, 'sharing_rules')} (
+          id uuid primary key default gen_random_uuid(),
+          object text not null,
+          name text not null,
+          filter jsonb not null,
+          user_id uuid references ${table(s, 'users')} (id) on delete cascade,
+          department_id uuid references ${table(s, 'departments')} (id) on delete cascade,
+          role_id uuid references ${table(s, 'roles')} (id) on delete cascade,
+          access text not null check (access in ('read', 'edit')),
+          created_at timestamptz not null default now(),
+          updated_at timestamptz not null default now(),
+          check (num_nonnulls(user_id, department_id, role_id) = 1)
+        )`,
+        sql`create index sharing_rules_object on ${table(s, 'sharing_rules')} (object)`,
+        // Built in: "admin" is every user with is_admin; "member" applies to every user and starts as
+        // Salesforce's "public read only": create, read all, change and delete only your own.
+        sql`insert into ${table(s, 'roles')} (key, label, description, builtin) values
+          ('admin', '{"zh-CN": "工作区管理员", "en": "Workspace admin"}', 'Every user marked as administrator: all rights on every object.', true),
+          ('member', '{"zh-CN": "成员", "en": "Member"}', 'Applies to every user of the workspace.', true)`,
+        sql`insert into ${table(s, 'role_permissions')} (role_id, object, can_create, read_scope, edit_scope, delete_scope)
+          select id, '*', true, 'all', 'own', 'own' from ${table(s, 'roles')} where key = 'member'`,
+      ]),
+  },
 ];
