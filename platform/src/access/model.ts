@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AccessScope, FieldAccess, Grantee } from '../contracts/access.ts';
 import type { Ctx } from '../core/context.ts';
 import { errorFields } from '../core/logger.ts';
+import { grantee } from './grantees.ts';
 import type { Database } from '../db/open-database.ts';
 
 export type RoleRef = { id: string; key: string };
@@ -59,9 +60,6 @@ function subscribed(ctx: Ctx): Promise<boolean> {
   }
   return ready;
 }
-
-export const grantee = (row: { user_id: string | null; department_id: string | null; role_id: string | null }): Grantee =>
-  row.user_id ? { kind: 'user', id: row.user_id } : row.department_id ? { kind: 'department', id: row.department_id } : { kind: 'role', id: row.role_id! };
 
 async function load(ctx: Ctx): Promise<AccessModel> {
   const [roles, permissionRows, memberships, settings, rules] = await Promise.all([

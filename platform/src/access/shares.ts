@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { appendAudit } from '../audit/index.ts';
-import type { CreateShare, Grantee, RecordShare } from '../contracts/access.ts';
+import type { CreateShare, RecordShare } from '../contracts/access.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
 import { publishedObject } from '../meta/index.ts';
-import { grantee } from './model.ts';
+import { assertGrantee, granteeColumns, grantee } from './grantees.ts';
 import { accessTo, type ObjectAccess } from './object-access.ts';
 
 type ShareRow = { id: string; object: string; record_id: string; user_id: string | null; department_id: string | null; role_id: string | null; access: 'read' | 'edit'; created_by: string | null; created_at: Date | string };
@@ -35,12 +35,6 @@ async function assertMayShare(ctx: Ctx, access: ObjectAccess, id: string): Promi
   if (owner !== actorId(ctx) && !access.effective.modifyAll) throw new AppError('RECORD_ACCESS_DENIED', 403);
 }
 
-async function assertGrantee(ctx: Ctx, g: Grantee): Promise<void> {
-  const table = g.kind === 'user' ? 'users' : g.kind === 'department' ? 'departments' : 'roles';
-  const found = await ctx.db.selectFrom(table).select('id').where('id', '=', g.id).executeTakeFirst();
-  if (!found) throw new AppError('GRANTEE_NOT_FOUND', 422, { details: { kind: g.kind, id: g.id } });
-}
-
 export async function listShares(ctx: Ctx, objectName: string, recordId: string): Promise<RecordShare[]> {
   const access = await accessTo(ctx, await publishedObject(ctx, objectName));
   await readableOwner(ctx, access, recordId);
@@ -54,10 +48,9 @@ export async function shareRecord(ctx: Ctx, objectName: string, recordId: string
   return inTransaction(ctx, async (tx) => {
     await assertMayShare(tx, access, recordId);
     await assertGrantee(tx, input.grantee);
-    const column = `${input.grantee.kind}_id` as const;
     const row = await tx.db
       .insertInto('record_shares')
-      .values({ object: access.object.name, record_id: recordId, [column]: input.grantee.id, access: input.access, created_by: actorId(tx) })
+      .values({ object: access.object.name, record_id: recordId, ...granteeColumns(input.grantee), access: input.access, created_by: actorId(tx) })
       .onConflict((oc) => oc.expression(sql`object, record_id, coalesce(user_id, department_id, role_id)`).doUpdateSet({ access: input.access }))
       .returningAll()
       .executeTakeFirstOrThrow();

@@ -1,4 +1,5 @@
 import { requestId } from 'hono/request-id';
+import { accessAdminRoutes } from '../access/admin-routes.ts';
 import { accessRecordRoutes } from '../access/record-routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { AppError } from '../core/app-error.ts';
@@ -39,6 +40,7 @@ export function createApp(platform: Platform, options: { spas?: boolean } = {}) 
   app.route('/', metaRoutes());
   app.route('/', recordRoutes());
   app.route('/', accessRecordRoutes());
+  app.route('/', accessAdminRoutes());
   app.route('/', jobRoutes());
   mountApiDocs(app);
   if (options.spas !== false) mountSpas(app);

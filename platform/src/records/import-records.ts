@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ImportRecordsRequest, ImportRowError, Job } from '../contracts/index.ts';
 import type { FieldDefinition, ObjectDefinition } from '../contracts/meta.ts';
+import { accessTo, assertCanCreate, assertWritable } from '../access/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { inTransaction, type Ctx } from '../core/context.ts';
 import { isUuid, pickByIdOrName } from '../core/references.ts';
@@ -23,7 +24,10 @@ type Pending = { row: Row; column: string; field: FieldDefinition; text: string 
 /** Checks what can be checked at once (object, header, mapping) and queues the rest as a job. */
 export async function startImport(ctx: Ctx, objectName: string, request: ImportRecordsRequest): Promise<Job> {
   const object = await publishedObject(ctx, objectName);
-  planColumns(object, readHeader(request.csv), request.mapping);
+  const access = await accessTo(ctx, object);
+  assertCanCreate(access);
+  // Refused now, not as a failed job later: columns into fields the user may not write.
+  assertWritable(access, planColumns(object, readHeader(request.csv), request.mapping).map((c) => c.field.name));
   return createJob(ctx, { kind: 'records.import', object: object.name, params: { mapping: request.mapping ?? {}, dryRun: request.dryRun }, input: request.csv });
 }
 
