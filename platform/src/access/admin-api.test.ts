@@ -158,12 +158,11 @@ describe('roles', () => {
     await refused(() => admin.post(roles, { key: 'member', label: { 'zh-CN': '成员', en: 'Member' } }), 409, 'ROLE_KEY_TAKEN');
   });
 
-  it('refuses permissions for unknown objects, unknown or archived fields, fields under "*", and an object listed twice', async () => {
+  it('refuses permissions for unknown objects, unknown fields, fields under "*", and an object listed twice', async () => {
     const create = (permissions: unknown[]) => () => admin.post(roles, { key: 'broken', label: { 'zh-CN': 'x', en: 'x' }, permissions });
     const unknownObject = await refused(create([{ object: 'invoice', read: 'all' }]), 404, 'OBJECT_NOT_FOUND');
     expect(unknownObject.message).toContain('invoice');
     expect((await refused(create([{ object: 'deal', fields: { colour: 'hidden' } }]), 400, 'UNKNOWN_FIELD')).details.fields).toEqual(['colour']);
-    expect((await refused(create([{ object: 'deal', fields: { legacy: 'read' } }]), 400, 'UNKNOWN_FIELD')).details.fields).toEqual(['legacy']);
     expect((await refused(create([{ object: '*', fields: { title: 'read' } }]), 400, 'UNKNOWN_FIELD')).details.fields).toEqual(['title']);
     const twice = await refused(create([{ object: 'deal' }, { object: '*' }, { object: 'deal', read: 'all' }]), 400, 'FAILED_VALIDATION');
     expect(twice.details.issues).toEqual([expect.objectContaining({ path: 'body.permissions.2.object', code: 'duplicate' })]);
@@ -186,6 +185,13 @@ describe('roles', () => {
     const res = await admin.patch(`${roles}/${roleId}`, { label: { 'zh-CN': '销售团队', en: 'Sales team' }, description: 'Field sales' });
     expect(res.body).toMatchObject({ label: { en: 'Sales team' }, description: 'Field sales', permissions: [{ object: '*', read: 'own' }] });
     expect((await lastAudit('access.role.update')).details).toEqual({ key: 'sales', from: { label: { 'zh-CN': '销售', en: 'Sales' }, description: '' }, to: { label: { 'zh-CN': '销售团队', en: 'Sales team' }, description: 'Field sales' } });
+  });
+
+  it('keeps field levels of archived fields, so a role read back and saved again is accepted', async () => {
+    const res = await admin.post(roles, { key: 'keeps_archived', label: { 'zh-CN': '归档', en: 'Archived' }, permissions: [{ object: 'deal', read: 'all', fields: { legacy: 'hidden' } }] });
+    expect(res.status).toBe(201);
+    expect((await admin.patch(`${roles}/${res.body.id}`, { permissions: res.body.permissions })).status).toBe(200);
+    expect((await admin.delete(`${roles}/${res.body.id}`)).status).toBe(204);
   });
 
   it('the built-in "member" role\'s permissions can be edited; the "admin" role\'s cannot, as admins have every right', async () => {

@@ -5,6 +5,7 @@ import type { Ctx } from '../core/context.ts';
 import { publishedObject } from '../meta/index.ts';
 import { getActorProfile } from '../org/index.ts';
 import { accessOfUser, accessTo } from './object-access.ts';
+import { accessModel } from './model.ts';
 import { sharedWith } from './predicates.ts';
 
 /**
@@ -35,7 +36,7 @@ export async function explainAccess(ctx: Ctx, objectName: string, recordId: stri
         .select(['s.id', 's.access'])
         .where('s.object', '=', object.name)
         .where('s.record_id', '=', recordId)
-        .where(sharedWith(ctx, userId, access.effective.roles.map((r) => r.id)))
+        .where(sharedWith(userId, access.effective.roles.map((r) => r.id), (await accessModel(ctx)).directory))
         .execute();
       const editable = access.effective.edit !== 'none';
       for (const s of shares) reasons.push({ ...reason, shareId: s.id, grants: s.access === 'edit' && editable ? ['read', 'edit'] : ['read'], description: `record shared (${s.access})` });

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AccessScope, FieldAccess, Grantee } from '../contracts/access.ts';
 import type { Ctx } from '../core/context.ts';
 import { errorFields } from '../core/logger.ts';
+import { loadDirectory, type Directory } from './directory.ts';
 import { grantee } from './grantees.ts';
 import type { Database } from '../db/open-database.ts';
 
@@ -26,11 +27,12 @@ export type AccessModel = {
   userRoles: Map<string, string[]>;
   managerAccess: Map<string, 'none' | 'read' | 'edit'>;
   rules: Map<string, Rule[]>;
+  directory: Directory;
   /** What `object-access.ts` derives per object definition and user, dropped with the model. */
   memo: WeakMap<object, Map<string, unknown>>;
 };
 
-/** Every change to roles, permissions, memberships, rules or object settings notifies `<system schema>`. */
+/** Every change to roles, permissions, memberships, rules, object settings or the directory notifies `<system schema>`. */
 export const ACCESS_CHANNEL = 'threadbase_access';
 /** A safety net should a notification be lost with a dropped LISTEN connection. */
 const TTL_MS = 10_000;
@@ -62,12 +64,13 @@ function subscribed(ctx: Ctx): Promise<boolean> {
 }
 
 async function load(ctx: Ctx): Promise<AccessModel> {
-  const [roles, permissionRows, memberships, settings, rules] = await Promise.all([
+  const [roles, permissionRows, memberships, settings, rules, directory] = await Promise.all([
     ctx.db.selectFrom('roles').select(['id', 'key']).execute(),
     ctx.db.selectFrom('role_permissions').selectAll().execute(),
     ctx.db.selectFrom('user_roles').select(['user_id', 'role_id']).execute(),
     ctx.db.selectFrom('object_access').selectAll().execute(),
     ctx.db.selectFrom('sharing_rules').selectAll().orderBy('created_at').execute(),
+    loadDirectory(ctx),
   ]);
   const permissions = new Map<string, Map<string, Permission>>();
   for (const p of permissionRows) {
@@ -95,6 +98,7 @@ async function load(ctx: Ctx): Promise<AccessModel> {
     userRoles,
     managerAccess: new Map(settings.map((s) => [s.object, s.manager_access])),
     rules: byObject,
+    directory,
     memo: new WeakMap(),
   };
 }
@@ -113,7 +117,7 @@ export async function accessModel(ctx: Ctx): Promise<AccessModel> {
 
 /**
  * Every process drops the workspace's access model: call it in the transaction that changes roles,
- * permissions, memberships, rules or object settings. This process drops it right after the commit,
+ * permissions, memberships, rules, object settings, departments, people's departments or managers. This process drops it right after the commit,
  * before the change is reported done, so the next request already follows the new rules.
  */
 export async function forgetAccess(ctx: Ctx): Promise<void> {

@@ -72,7 +72,7 @@ async function lockedRole(tx: Ctx, id: string): Promise<{ id: string; key: strin
   return row;
 }
 
-/** Each object at most once, published (or "*"), and only its live fields named. */
+/** Each object at most once, published (or "*"), and only its fields named. */
 async function checkPermissions(ctx: Ctx, permissions: ObjectPermission[]): Promise<void> {
   const seen = new Set<string>();
   for (const [i, p] of permissions.entries()) {
@@ -81,9 +81,10 @@ async function checkPermissions(ctx: Ctx, permissions: ObjectPermission[]): Prom
       throw new AppError('FAILED_VALIDATION', 400, { params: { fields: path }, details: { issues: [{ path, message: `"${p.object}" is listed twice`, code: 'duplicate' }] } });
     }
     seen.add(p.object);
-    // "*" stands for objects not yet known, so no field name can be checked against it.
-    const live = p.object === '*' ? new Set<string>() : new Set((await publishedObject(ctx, p.object)).fields.filter((f) => !f.archived).map((f) => f.name));
-    const unknown = Object.keys(p.fields).filter((name) => !live.has(name));
+    // "*" stands for objects not yet known, so no field name can be checked against it. Archived fields
+    // stay valid: a role read back and saved again keeps them, and they apply again if the field returns.
+    const known = p.object === '*' ? new Set<string>() : new Set((await publishedObject(ctx, p.object)).fields.map((f) => f.name));
+    const unknown = Object.keys(p.fields).filter((name) => !known.has(name));
     if (unknown.length) throw new AppError('UNKNOWN_FIELD', 400, { params: { object: p.object, fields: unknown.slice(0, 10).join(', ') }, details: { fields: unknown } });
   }
 }

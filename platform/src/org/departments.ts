@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+// Departments, memberships and managers decide whose records a user reaches: every change re-derives it.
+import { forgetAccess } from '../access/model.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { CreateDepartment, Department, UpdateDepartment } from '../contracts/index.ts';
 import { AppError } from '../core/app-error.ts';
@@ -97,6 +99,7 @@ export async function createDepartment(ctx: Ctx, input: CreateDepartment): Promi
       .values({ name: input.name, parent_id: input.parentId, manager_id: input.managerId, sort: input.sort, updated_at: new Date() })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await forgetAccess(tx);
     await appendAudit(tx, { action: 'department.create', targetType: 'department', targetId: row.id, details: { name: input.name } });
     await publishEvent(tx, { aggregateType: 'department', aggregateId: row.id, type: 'department.created', payload: { id: row.id } });
     return getDepartment(tx, row.id);
@@ -126,6 +129,7 @@ export async function updateDepartment(ctx: Ctx, id: string, patch: UpdateDepart
       .execute();
     const after = await getDepartment(tx, id);
     const details = { from: { name: before.name, parentId: before.parentId }, to: { name: after.name, parentId: after.parentId } };
+    await forgetAccess(tx);
     await appendAudit(tx, { action: 'department.update', targetType: 'department', targetId: id, details });
     await publishEvent(tx, { aggregateType: 'department', aggregateId: id, type: 'department.updated', payload: { id } });
     return after;
@@ -140,6 +144,7 @@ export async function deleteDepartment(ctx: Ctx, id: string): Promise<void> {
     if (child || member) throw new AppError('DEPARTMENT_NOT_EMPTY', 409);
     await tx.db.updateTable('users').set({ main_department_id: null }).where('main_department_id', '=', id).execute();
     await tx.db.deleteFrom('departments').where('id', '=', id).execute();
+    await forgetAccess(tx);
     await appendAudit(tx, { action: 'department.delete', targetType: 'department', targetId: id, details: { name: dept.name } });
     await publishEvent(tx, { aggregateType: 'department', aggregateId: id, type: 'department.deleted', payload: { id } });
   });

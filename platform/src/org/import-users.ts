@@ -1,5 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
+// Departments, memberships and managers decide whose records a user reaches: every change re-derives it.
+import { forgetAccess } from '../access/model.ts';
 import { appendAudit } from '../audit/index.ts';
 import { setPassword } from '../auth/index.ts';
 import { CreateUser, type ImportRowError, type ImportUsersResult, type Locale } from '../contracts/index.ts';
@@ -62,6 +64,7 @@ export async function importUsers(ctx: Ctx, csv: string, dryRun: boolean): Promi
   try {
     return await inTransaction(ctx, async (tx) => {
       const result = await applyRows(tx, rows, existing);
+      await forgetAccess(tx);
       await appendAudit(tx, { action: 'user.import', details: { created: result.created, departmentsCreated: result.departmentsCreated } });
       if (dryRun) throw new DryRunRollback(result);
       return { dryRun: false, ...result };

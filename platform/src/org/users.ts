@@ -1,4 +1,6 @@
 import type { Selectable } from 'kysely';
+// Departments, memberships and managers decide whose records a user reaches: every change re-derives it.
+import { forgetAccess } from '../access/model.ts';
 import { appendAudit } from '../audit/index.ts';
 import type { CreateUser, UpdateUser, User, UserListQuery } from '../contracts/index.ts';
 import { AppError } from '../core/app-error.ts';
@@ -173,6 +175,7 @@ export async function createUser(ctx: Ctx, input: Omit<CreateUser, 'password'>):
       .returning('id')
       .executeTakeFirstOrThrow();
     await setMemberships(tx, row.id, input.mainDepartmentId, input.departmentIds);
+    await forgetAccess(tx);
     await appendAudit(tx, { action: 'user.create', targetType: 'user', targetId: row.id, details: { login: input.login, isAdmin: input.isAdmin } });
     await publishEvent(tx, { aggregateType: 'user', aggregateId: row.id, type: 'user.created', payload: { id: row.id } });
     return getUser(tx, row.id);
@@ -214,6 +217,7 @@ export async function updateUser(ctx: Ctx, id: string, patch: UserPatch): Promis
       await setMemberships(tx, id, next.mainDepartmentId, others);
     }
     if (changed.length > 0) {
+      await forgetAccess(tx);
       await appendAudit(tx, { action: 'user.update', targetType: 'user', targetId: id, details: { changed, status: next.status, isAdmin: next.isAdmin } });
       await publishEvent(tx, { aggregateType: 'user', aggregateId: id, type: 'user.updated', payload: { id, changed } });
     }
