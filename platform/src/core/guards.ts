@@ -8,7 +8,7 @@ export function requireUser(ctx: Ctx): UserActor {
   return ctx.actor;
 }
 
-/** Workspace administrators only, until roles arrive with access control. */
+/** Workspace administrators only: metadata, the directory, roles and sharing rules are theirs to change. */
 export function requireAdmin(ctx: Ctx): UserActor {
   const actor = requireUser(ctx);
   if (!actor.isAdmin) throw new AppError('FORBIDDEN', 403);
