@@ -1,5 +1,6 @@
 // B2: record create, get by id and list page over HTTP at concurrency 16 (server in its own process,
-// PostgreSQL, 100,000 rows), beside the same statements sent through postgres.js directly.
+// PostgreSQL, 100,000 rows), beside the same statements sent through postgres.js directly (for a create:
+// the record, its thread with its creator following and its first message, and both outbox events).
 import { randomBytes, randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { cli, freePort, httpOk, report, round, stop, timeUntil } from './lib.ts';
@@ -72,8 +73,15 @@ try {
     sql.begin(async (tx) => {
       const id = randomUUID();
       await tx.unsafe(`insert into "${data}"."deal" (id, title, amount, stage, created_by, updated_by, owner) values ($1, $2, $3, $4, $5, $5, $5)`, [id, `Raw ${i}`, '12.50', 'new', adminId]);
-      const seq = await tx.unsafe(`insert into "${system}".outbox_aggregates values ('record', $1, 1) on conflict (aggregate_type, aggregate_id) do update set seq = outbox_aggregates.seq + 1 returning seq`, [`deal:${id}`]);
-      await tx.unsafe(`insert into "${system}".outbox_events (aggregate_type, aggregate_id, aggregate_seq, type, payload) values ('record', $1, $2, 'record.created', $3::text::jsonb)`, [`deal:${id}`, seq[0]!.seq, JSON.stringify({ id })]);
+      const thread = randomUUID();
+      await tx.unsafe(`insert into "${system}".threads (id, kind, object, record_id, created_by, last_seq, last_message_at) values ($1, 'record', 'deal', $2, $3, 1, now())`, [thread, id, adminId]);
+      await tx.unsafe(`insert into "${system}".thread_members (thread_id, user_id, role) values ($1, $2, 'follower')`, [thread, adminId]);
+      const message = randomUUID();
+      await tx.unsafe(`insert into "${system}".messages (id, thread_id, seq, kind, author_id, payload) values ($1, $2, 1, 'system', $3, $4::text::jsonb)`, [message, thread, adminId, JSON.stringify({ event: 'record.created', recordId: id })]);
+      for (const [type, aggregate, event, payload] of [['thread', thread, 'message.created', { threadId: thread, messageId: message, seq: 1 }], ['record', `deal:${id}`, 'record.created', { id }]] as const) {
+        const seq = await tx.unsafe(`insert into "${system}".outbox_aggregates values ($1, $2, 1) on conflict (aggregate_type, aggregate_id) do update set seq = outbox_aggregates.seq + 1 returning seq`, [type, aggregate]);
+        await tx.unsafe(`insert into "${system}".outbox_events (aggregate_type, aggregate_id, aggregate_seq, type, payload) values ($1, $2, $3, $4, $5::text::jsonb)`, [type, aggregate, seq[0]!.seq, event, JSON.stringify(payload)]);
+      }
     }),
   );
   const httpGet = await throughput(async (i) => {

@@ -25,7 +25,16 @@ const envSchema = z.object({
     .string()
     .refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', 'an IANA time zone such as Asia/Shanghai')
     .default(Intl.DateTimeFormat().resolvedOptions().timeZone),
+  TB_FILES_BACKEND: z.enum(['disk', 's3']).default('disk'),
+  TB_S3_ENDPOINT: z.string().url().optional(),
+  TB_S3_REGION: z.string().min(1).default('us-east-1'),
+  TB_S3_BUCKET: z.string().min(1).optional(),
+  TB_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  TB_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  TB_S3_FORCE_PATH_STYLE: z.enum(['0', '1']).default('1'),
 });
+
+export type S3Settings = { endpoint: string; region: string; bucket: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean };
 
 export type Config = {
   port: number;
@@ -47,6 +56,8 @@ export type Config = {
   jobHeartbeatSeconds: number;
   /** Where "today" and "this month" are, for relative date filters. */
   timeZone: string;
+  /** Where uploaded files live: under `<dataDir>/files`, or in an S3-compatible bucket. */
+  files: { backend: 'disk' } | { backend: 's3'; s3: S3Settings };
 };
 
 export class ConfigError extends Error {
@@ -61,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   return {
+    files: filesConfig(e),
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
@@ -77,5 +89,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.TB_LOG_LEVEL,
     jobHeartbeatSeconds: e.TB_JOB_HEARTBEAT_SECONDS,
     timeZone: e.TB_TIME_ZONE,
+  };
+}
+
+/** S3 settings are checked here rather than at the first upload, so a mistyped deployment fails at start. */
+function filesConfig(e: z.infer<typeof envSchema>): Config['files'] {
+  if (e.TB_FILES_BACKEND === 'disk') return { backend: 'disk' };
+  const required = { TB_S3_ENDPOINT: e.TB_S3_ENDPOINT, TB_S3_BUCKET: e.TB_S3_BUCKET, TB_S3_ACCESS_KEY_ID: e.TB_S3_ACCESS_KEY_ID, TB_S3_SECRET_ACCESS_KEY: e.TB_S3_SECRET_ACCESS_KEY };
+  const missing = Object.entries(required).filter(([, value]) => !value).map(([name]) => name);
+  if (missing.length) throw new ConfigError(`Invalid configuration:\n  TB_FILES_BACKEND=s3 needs ${missing.join(', ')}`);
+  return {
+    backend: 's3',
+    s3: { endpoint: e.TB_S3_ENDPOINT!, region: e.TB_S3_REGION, bucket: e.TB_S3_BUCKET!, accessKeyId: e.TB_S3_ACCESS_KEY_ID!, secretAccessKey: e.TB_S3_SECRET_ACCESS_KEY!, forcePathStyle: e.TB_S3_FORCE_PATH_STYLE === '1' },
   };
 }

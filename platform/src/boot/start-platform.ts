@@ -6,6 +6,7 @@ import { globalScope, workspaceScope } from '../db/migration-scopes.ts';
 import { runMigrations } from '../db/migrate.ts';
 import { openDatabase, type Database, type DatabaseTarget } from '../db/open-database.ts';
 import { OutboxDispatcher } from '../events/index.ts';
+import { createFileStore, type FileStore } from '../files/index.ts';
 import { JobQueue } from '../jobs/index.ts';
 import { registerRecordJobs } from '../records/jobs.ts';
 import { META_CHANNEL, forgetPublished } from '../meta/index.ts';
@@ -25,6 +26,8 @@ export type StartOptions = {
   dispatch?: boolean;
   /** Create the admin and demo data on an empty default workspace (off for `migrate`). */
   seed?: boolean;
+  /** Where files go, when not where the config says (tests). */
+  files?: FileStore;
 };
 
 /**
@@ -57,7 +60,7 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     const outbox = options.outbox ?? new OutboxDispatcher();
     const jobs = new JobQueue();
     registerRecordJobs(jobs);
-    const platform: Platform = { config, db, log, workspaces, outbox, jobs };
+    const platform: Platform = { config, db, log, workspaces, outbox, jobs, files: options.files ?? createFileStore(config) };
     const defaultWorkspace = all.find((w) => w.isDefault) ?? all[0]!;
     const seeded = options.seed === false ? { seeded: false, adminPassword: null, generated: false } : await firstStart(platform, defaultWorkspace);
     phase('seedMs');

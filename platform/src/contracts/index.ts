@@ -7,3 +7,5 @@ export * from './meta.ts';
 export * from './records.ts';
 export * from './jobs.ts';
 export * from './access.ts';
+export * from './files.ts';
+export * from './threads.ts';

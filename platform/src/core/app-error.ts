@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../contracts/index.ts';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 416 | 422 | 429 | 500 | 503;
 
 /**
  * The one error type domains throw. The HTTP layer turns it into `{ error: { code, message, details } }`

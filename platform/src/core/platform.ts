@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/open-database.ts';
 import type { OutboxDispatcher } from '../events/dispatcher.ts';
+import type { FileStore } from '../files/store.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { WorkspaceRegistry } from '../workspaces/registry.ts';
 import type { Logger } from './logger.ts';
@@ -13,4 +14,5 @@ export type Platform = {
   workspaces: WorkspaceRegistry;
   outbox: OutboxDispatcher;
   jobs: JobQueue;
+  files: FileStore;
 };

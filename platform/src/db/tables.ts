@@ -176,6 +176,41 @@ export type WorkspaceDB = {
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
   };
+  threads: {
+    id: string;
+    kind: 'record' | 'direct' | 'group' | 'announcement';
+    object: string | null;
+    record_id: string | null;
+    direct_key: string | null;
+    title: string | null;
+    avatar_url: string | null;
+    owner_id: string | null;
+    last_seq: Generated<string | number>;
+    last_message_at: Date | null;
+    created_by: string | null;
+    created_at: Generated<Date>;
+  };
+  thread_members: {
+    thread_id: string;
+    user_id: string;
+    role: 'owner' | 'admin' | 'member' | 'publisher' | 'reader' | 'follower';
+    muted: Generated<boolean>;
+    last_read_seq: Generated<string | number>;
+    joined_at: Generated<Date>;
+  };
+  messages: {
+    id: string;
+    thread_id: string;
+    seq: Int8;
+    kind: 'user' | 'system';
+    author_id: string | null;
+    client_id: string | null;
+    body: Generated<string>;
+    mentions: Json<string[]>;
+    reply_to: string | null;
+    payload: Json<Record<string, unknown>> | null;
+    created_at: Generated<Date>;
+  };
   outbox_aggregates: { aggregate_type: string; aggregate_id: string; seq: Int8 };
   outbox_events: {
     id: Bigserial;
@@ -195,6 +230,30 @@ export type WorkspaceDB = {
     next_attempt_at: Timestamp;
     last_error: string | null;
     delivered_at: Date | null;
+  };
+  files: {
+    id: string;
+    name: string;
+    content_type: string;
+    size: Int8;
+    sha256: string;
+    storage_key: string;
+    thumbnail_key: string | null;
+    width: number | null;
+    height: number | null;
+    object: string | null;
+    record_id: string | null;
+    thread_id: string | null;
+    created_by: string | null;
+    created_at: Generated<Date>;
+  };
+  file_settings: {
+    id: number;
+    max_bytes: Int8;
+    allowed_types: Json<string[]>;
+    retention_days: number | null;
+    updated_at: Timestamp;
+    updated_by: string | null;
   };
 };
 

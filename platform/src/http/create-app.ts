@@ -8,6 +8,8 @@ import { metaRoutes } from '../meta/routes.ts';
 import { orgRoutes } from '../org/routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';
 import { recordRoutes } from '../records/routes.ts';
+import { FILES_PATH, fileRoutes } from '../files/routes.ts';
+import { threadRoutes } from '../threads/routes.ts';
 import { mountApiDocs } from './api-docs.ts';
 import { errorHandler, renderError } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -30,6 +32,8 @@ export function createApp(platform: Platform, options: { spas?: boolean } = {}) 
   const csvBodyLimit = limitBody(32 * 1024 * 1024);
   const defaultBodyLimit = limitBody(platform.config.bodyLimitBytes);
   app.use('/api/*', async (c, next) => {
+    // Uploads stream to the file store, which enforces the workspace's own limit (see files/upload.ts).
+    if (c.req.path === FILES_PATH && c.req.method === 'POST') return next();
     if (RECORD_IMPORT_PATH.test(c.req.path)) return csvBodyLimit(c, next);
     return (LARGE_BODY_PATHS.has(c.req.path) ? largeBodyLimit : defaultBodyLimit)(c, next);
   });
@@ -40,8 +44,10 @@ export function createApp(platform: Platform, options: { spas?: boolean } = {}) 
   app.route('/', metaRoutes());
   app.route('/', recordRoutes());
   app.route('/', accessRecordRoutes());
+  app.route('/', threadRoutes());
   app.route('/', accessAdminRoutes());
   app.route('/', jobRoutes());
+  app.route('/', fileRoutes());
   mountApiDocs(app);
   if (options.spas !== false) mountSpas(app);
   return app;

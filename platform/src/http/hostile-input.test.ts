@@ -83,7 +83,8 @@ async function attack(client: ApiClient, role: string, method: string, template:
     for (const value of [...hostilePathValues, '', '1e9', '-5', '0']) await send(`${basePath}?${param.name}=${value}`, `query ${param.name}=${value.slice(0, 20)}`);
   }
   if (['post', 'patch', 'put'].includes(method)) {
-    const schema = op.requestBody?.content['application/json'].schema;
+    // Uploads take any media type as the raw body: they are attacked with the JSON bodies too.
+    const schema = op.requestBody?.content['application/json']?.schema;
     for (const body of hostileBodies(schema, doc.components)) await send(basePath, `body ${body.label}`, body.raw);
     if (template.startsWith('/api/v1/objects/') && !template.endsWith('/bulk')) {
       for (const field of fuzzFields) for (const value of hostileValues) await send(basePath, `record ${field.name}=${String(JSON.stringify(value)).slice(0, 20)}`, JSON.stringify({ [field.name]: value }));

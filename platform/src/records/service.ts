@@ -8,6 +8,7 @@ import { isUuid } from '../core/references.ts';
 import { jsonb } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
 import { publishedObject, publishedObjects } from '../meta/index.ts';
+import { addFollowers, closeRecordThread, openRecordThread, postRecordChanges } from '../threads/index.ts';
 import { expandedOf, expandNames, parseExpand, withExpansions, type Expansion } from './expand.ts';
 import { dataDb, liveCodecs, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
 
@@ -91,20 +92,25 @@ export async function getRecord(ctx: Ctx, objectName: string, id: string, expand
   return expansions.length ? { ...toRecord(object, row), _expanded: expandedOf(row, expansions) } : toRecord(object, row);
 }
 
+/** Records tracked changes (history rows and one message in the record's thread); answers every changed field. */
 async function writeHistory(ctx: Ctx, object: ObjectDefinition, id: string, before: RecordOut | null, after: RecordOut): Promise<string[]> {
   const changed = object.fields
     .filter((f) => !f.archived && f.type !== 'formula' && f.type !== 'rollup')
     .filter((f) => JSON.stringify(before?.[f.name] ?? null) !== JSON.stringify(after[f.name] ?? null))
     .map((f) => f.name);
-  const tracked = object.fields.filter((f) => f.tracked && changed.includes(f.name));
+  const tracked = object.fields.filter((f) => f.tracked && changed.includes(f.name)).map((f) => ({ field: f.name, old: before?.[f.name] ?? null, new: after[f.name] ?? null }));
   if (tracked.length > 0) {
     await ctx.db
       .insertInto('record_history')
-      .values(tracked.map((f) => ({ object: object.name, record_id: id, field: f.name, old_value: jsonb(before?.[f.name] ?? null), new_value: jsonb(after[f.name] ?? null), changed_by: actorId(ctx) })))
+      .values(tracked.map((c) => ({ object: object.name, record_id: id, field: c.field, old_value: jsonb(c.old), new_value: jsonb(c.new), changed_by: actorId(ctx) })))
       .execute();
+    if (before) await postRecordChanges(ctx, object.name, id, tracked, actorId(ctx));
   }
   return changed;
 }
+
+/** The owner and the people in user fields: they follow the record's thread. */
+const followersOf = (object: ObjectDefinition, record: RecordOut) => [record.owner, ...object.fields.filter((f) => f.type === 'user' && !f.archived).map((f) => record[f.name])];
 
 /** Which fields a write names, for the access check before any value is looked at. */
 const writtenFields = (input: Record<string, unknown>) => Object.keys(input).filter((k) => k !== 'owner' && k !== 'version');
@@ -131,7 +137,9 @@ export async function createRecord(ctx: Ctx, objectName: string, input: Record<s
       .execute()
       .catch((e: unknown) => translateWriteError(object, e));
     const row = (await readRow(tx, object, id))!;
-    const changed = await writeHistory(tx, object, id, null, toRecord(object, row));
+    const record = toRecord(object, row);
+    await openRecordThread(tx, object.name, id, actor, followersOf(object, record));
+    const changed = await writeHistory(tx, object, id, null, record);
     await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.created', payload: { object: object.name, id, version: 1, changed } });
     return toRecord(access.view, row);
   });
@@ -161,6 +169,7 @@ export async function updateRecord(ctx: Ctx, objectName: string, id: string, inp
     const afterRow = (await readRow(tx, object, id))!;
     const after = toRecord(object, afterRow);
     const changed = await writeHistory(tx, object, id, before, after);
+    if (changed.length || after.owner !== before.owner) await addFollowers(tx, object.name, id, followersOf(object, after));
     await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.updated', payload: { object: object.name, id, version: after.version, changed } });
     return toRecord(access.view, afterRow);
   });
@@ -179,6 +188,7 @@ export async function deleteRecord(ctx: Ctx, objectName: string, id: string): Pr
       .execute()
       .catch((e: unknown) => translateWriteError(object, e, true));
     await forgetShares(tx, object.name, id);
+    await closeRecordThread(tx, object.name, id);
     await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.deleted', payload: { object: object.name, id } });
   });
 }

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { startPlatform, type StartedPlatform } from '../boot/start-platform.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { DatabaseTarget } from '../db/open-database.ts';
 import { OutboxDispatcher } from '../events/index.ts';
+import { DiskStore, type FileStore } from '../files/index.ts';
 import { jobsSchema } from '../jobs/index.ts';
 import { createApp, type App } from '../http/create-app.ts';
 import { serveHttp, type RunningServer } from '../server.ts';
@@ -41,10 +45,13 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
  * A fresh platform per test file: its own schemas on the shared PostgreSQL (dropped on close) or its
  * own in-memory PGlite. Seeded like a first start: `admin` with TEST_ADMIN_PASSWORD and the demo company.
  */
-export async function startTestPlatform(options: { env?: Record<string, string>; outbox?: OutboxDispatcher } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(options: { env?: Record<string, string>; outbox?: OutboxDispatcher; files?: FileStore } = {}): Promise<TestPlatform> {
   const config = testConfig(options.env);
   const target = testTarget();
-  const platform = await startPlatform({ config, target, outbox: options.outbox });
+  // Uploads go to a folder of the test's own (removed on close) unless the test brings a store.
+  const filesDir = options.files ? null : await mkdtemp(path.join(tmpdir(), 'tb-files-'));
+  const files = options.files ?? new DiskStore(filesDir!);
+  const platform = await startPlatform({ config, target, outbox: options.outbox, files });
   const app = createApp(platform, { spas: false });
   return {
     platform,
@@ -56,6 +63,7 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
       await platform.jobs.stop();
       if (platform.db.dialect === 'postgres') await dropSchemas(platform);
       await platform.stop();
+      if (filesDir) await rm(filesDir, { recursive: true, force: true });
     },
   };
 }

@@ -291,4 +291,102 @@ export const workspaceMigrations: readonly Migration[] = [
           select id, '*', true, 'all', 'own', 'own' from ${table(s, 'roles')} where key = 'member'`,
       ]),
   },
+  {
+    name: '009_files',
+    up: (db, s) =>
+      run(db, [
+        // thread_id has no foreign key: threads do not exist yet; the threads migration may add one.
+        sql`create table ${table(s, 'files')} (
+          id uuid primary key default gen_random_uuid(),
+          name text not null,
+          content_type text not null,
+          size bigint not null,
+          sha256 text not null,
+          storage_key text not null,
+          thumbnail_key text,
+          width integer,
+          height integer,
+          object text,
+          record_id uuid,
+          thread_id uuid,
+          created_by uuid references ${table(s, 'users')} (id) on delete set null,
+          created_at timestamptz not null default now(),
+          check ((object is null) = (record_id is null))
+        )`,
+        sql`create index files_record on ${table(s, 'files')} (object, record_id) where record_id is not null`,
+        sql`create index files_thread on ${table(s, 'files')} (thread_id) where thread_id is not null`,
+        sql`create index files_created_at on ${table(s, 'files')} (created_at)`,
+        sql`create table ${table(s, 'file_settings')} (
+          id integer primary key check (id = 1),
+          max_bytes bigint not null check (max_bytes > 0),
+          allowed_types jsonb not null,
+          retention_days integer check (retention_days > 0),
+          updated_at timestamptz not null default now(),
+          updated_by uuid references ${table(s, 'users')} (id) on delete set null
+        )`,
+        sql`insert into ${table(s, 'file_settings')} (id, max_bytes, allowed_types) values (1, 104857600, cast(cast(${JSON.stringify([
+          'image/*',
+          'text/*',
+          'application/pdf',
+          'application/zip',
+          'application/x-zip-compressed',
+          'application/json',
+          'application/msword',
+          'application/vnd.ms-excel',
+          'application/vnd.ms-powerpoint',
+          'application/vnd.openxmlformats-officedocument.*',
+          'application/vnd.oasis.opendocument.*',
+          'application/rtf',
+        ])} as text) as jsonb))`,
+      ]),
+  },
+  {
+    name: '010_threads',
+    up: (db, s) =>
+      run(db, [
+        sql`create table ${table(s, 'threads')} (
+          id uuid primary key,
+          kind text not null check (kind in ('record', 'direct', 'group', 'announcement')),
+          object text,
+          record_id uuid,
+          direct_key text unique,
+          title text,
+          avatar_url text,
+          owner_id uuid references ${table(s, 'users')} (id) on delete set null,
+          last_seq bigint not null default 0,
+          last_message_at timestamptz,
+          created_by uuid references ${table(s, 'users')} (id) on delete set null,
+          created_at timestamptz not null default now(),
+          check ((kind = 'record') = (record_id is not null)),
+          check ((kind = 'direct') = (direct_key is not null)),
+          unique (object, record_id)
+        )`,
+        sql`create index threads_activity on ${table(s, 'threads')} (last_message_at desc nulls last)`,
+        sql`create table ${table(s, 'thread_members')} (
+          thread_id uuid not null references ${table(s, 'threads')} (id) on delete cascade,
+          user_id uuid not null references ${table(s, 'users')} (id) on delete cascade,
+          role text not null check (role in ('owner', 'admin', 'member', 'publisher', 'reader', 'follower')),
+          muted boolean not null default false,
+          last_read_seq bigint not null default 0,
+          joined_at timestamptz not null default now(),
+          primary key (thread_id, user_id)
+        )`,
+        sql`create index thread_members_user on ${table(s, 'thread_members')} (user_id)`,
+        sql`create table ${table(s, 'messages')} (
+          id uuid primary key,
+          thread_id uuid not null references ${table(s, 'threads')} (id) on delete cascade,
+          seq bigint not null,
+          kind text not null check (kind in ('user', 'system')),
+          author_id uuid references ${table(s, 'users')} (id) on delete set null,
+          client_id text,
+          body text not null default '',
+          mentions jsonb not null default '[]',
+          reply_to uuid,
+          payload jsonb,
+          created_at timestamptz not null default now(),
+          unique (thread_id, seq),
+          unique (thread_id, author_id, client_id)
+        )`,
+      ]),
+  },
 ];

@@ -1,0 +1,67 @@
+import { sql, type Selectable } from 'kysely';
+import { accessTo } from '../access/index.ts';
+import { AppError } from '../core/app-error.ts';
+import { actorId, type Ctx } from '../core/context.ts';
+import { isUuid } from '../core/references.ts';
+import type { WorkspaceDB } from '../db/tables.ts';
+import { publishedObject } from '../meta/index.ts';
+
+export type FileRow = Selectable<WorkspaceDB['files']>;
+
+/** Whether the acting user may read this record: the same filter as a record read, so shares and rules count. */
+async function recordReadable(ctx: Ctx, objectName: string, recordId: string): Promise<boolean> {
+  let object;
+  try {
+    object = await publishedObject(ctx, objectName);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'OBJECT_NOT_FOUND') return false;
+    throw error;
+  }
+  const access = await accessTo(ctx, object);
+  if (!access.canRead) return false;
+  let query = ctx.db.withoutPlugins().selectFrom(sql.table(`${ctx.workspace.schemas.data}.${object.name}`).as('t')).select(sql<number>`1`.as('one')).where(sql<boolean>`t.id = ${recordId}`);
+  if (access.read) query = query.where(access.read);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+/**
+ * Who may read a file: its uploader, an administrator (or the system), and whoever may read the record
+ * it is linked to. A file linked only to a thread stays with its uploader and administrators until
+ * threads/ exists and adds "members of the thread" here.
+ */
+export async function canReadFile(ctx: Ctx, file: FileRow): Promise<boolean> {
+  if (ctx.actor.kind === 'system') return true;
+  if (ctx.actor.kind !== 'user') return false;
+  if (ctx.actor.isAdmin || file.created_by === ctx.actor.userId) return true;
+  if (file.object && file.record_id) return recordReadable(ctx, file.object, file.record_id);
+  return false;
+}
+
+/** The file if the acting user may read it; otherwise it does not exist for her (never 403: ids cannot be probed). */
+export async function readableFile(ctx: Ctx, id: string): Promise<FileRow> {
+  const file = await ctx.db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!file || !(await canReadFile(ctx, file))) throw new AppError('FILE_NOT_FOUND', 404);
+  return file;
+}
+
+/**
+ * Attaches uploaded files to a record, in the caller's transaction; the caller has checked that the
+ * user may change the record. A file qualifies when it is unlinked and the acting user uploaded it, or
+ * is already linked to this record; any other id (someone else's, linked elsewhere, unknown) refuses
+ * the whole call, naming the ids, so that nothing is linked half-way.
+ */
+export async function linkFilesToRecord(tx: Ctx, fileIds: readonly string[], object: string, recordId: string): Promise<void> {
+  const ids = [...new Set(fileIds)];
+  if (ids.length === 0) return;
+  const candidates = ids.filter(isUuid);
+  const rows = candidates.length ? await tx.db.selectFrom('files').select(['id', 'created_by', 'object', 'record_id']).where('id', 'in', candidates).forUpdate().execute() : [];
+  const me = actorId(tx);
+  const linkable = new Set(
+    rows
+      .filter((r) => (r.object === object && r.record_id === recordId) || (r.record_id === null && me !== null && r.created_by === me))
+      .map((r) => r.id),
+  );
+  const refused = ids.filter((id) => !linkable.has(id));
+  if (refused.length) throw new AppError('FILE_NOT_LINKABLE', 422, { params: { count: refused.length }, details: { fileIds: refused } });
+  await tx.db.updateTable('files').set({ object, record_id: recordId }).where('id', 'in', ids).execute();
+}

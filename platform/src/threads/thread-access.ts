@@ -1,0 +1,50 @@
+import { sql, type Selectable } from 'kysely';
+import { accessTo, type ObjectAccess } from '../access/index.ts';
+import { AppError } from '../core/app-error.ts';
+import { actorId, type Ctx } from '../core/context.ts';
+import type { WorkspaceDB } from '../db/tables.ts';
+import { publishedObjects } from '../meta/index.ts';
+
+export type ThreadRow = Selectable<WorkspaceDB['threads']>;
+export type Membership = Selectable<WorkspaceDB['thread_members']> | null;
+export type ReadableThread = { thread: ThreadRow; membership: Membership; access: ObjectAccess | null };
+
+const notFound = () => new AppError('THREAD_NOT_FOUND', 404);
+
+/** Which of these records of `object` the user may read: one query, under the same predicate as lists. */
+export async function readableRecordIds(ctx: Ctx, access: ObjectAccess, ids: string[]): Promise<Set<string>> {
+  if (!access.canRead || ids.length === 0) return new Set();
+  let query = ctx.db
+    .withoutPlugins()
+    .selectFrom(sql.table(`${ctx.workspace.schemas.data}.${access.object.name}`).as('t'))
+    .select(sql<string>`t.id`.as('id'))
+    .where(sql<boolean>`t.id in (${sql.join(ids.map((id) => sql`${id}::uuid`))})`);
+  if (access.read) query = query.where(access.read);
+  return new Set((await query.execute()).map((r) => r.id));
+}
+
+/**
+ * A record thread's readers are exactly the record's readers; a direct, group or announcement thread's
+ * are its members. Anyone else learns nothing, not even that the thread exists (404).
+ */
+export async function readableThread(ctx: Ctx, threadId: string): Promise<ReadableThread> {
+  const me = actorId(ctx);
+  const thread = await ctx.db.selectFrom('threads').selectAll().where('id', '=', threadId).executeTakeFirst();
+  if (!thread || !me) throw notFound();
+  const membership = (await ctx.db.selectFrom('thread_members').selectAll().where('thread_id', '=', threadId).where('user_id', '=', me).executeTakeFirst()) ?? null;
+  if (thread.kind !== 'record') {
+    if (!membership || membership.role === 'follower') throw notFound();
+    return { thread, membership, access: null };
+  }
+  const object = (await publishedObjects(ctx)).objects.get(thread.object!);
+  if (!object) throw notFound();
+  const access = await accessTo(ctx, object);
+  if (!(await readableRecordIds(ctx, access, [thread.record_id!])).has(thread.record_id!)) throw notFound();
+  return { thread, membership, access };
+}
+
+/** Record threads take messages from every reader; announcements only from their publishers. */
+export function assertMayPost(readable: ReadableThread): void {
+  const { thread, membership } = readable;
+  if (thread.kind === 'announcement' && !['owner', 'admin', 'publisher'].includes(membership?.role ?? '')) throw new AppError('THREAD_READ_ONLY', 403);
+}
