@@ -3,6 +3,7 @@ import { appendAudit } from '../audit/index.ts';
 import type { CreateShare, RecordShare } from '../contracts/access.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
+import { publishEvent } from '../events/index.ts';
 import { publishedObject } from '../meta/index.ts';
 import { assertGrantee, granteeColumns, grantee } from './grantees.ts';
 import { accessTo, type ObjectAccess } from './object-access.ts';
@@ -66,6 +67,8 @@ export async function unshareRecord(ctx: Ctx, objectName: string, recordId: stri
     const row = await tx.db.deleteFrom('record_shares').where('id', '=', shareId).where('object', '=', access.object.name).where('record_id', '=', recordId).returningAll().executeTakeFirst();
     if (!row) throw new AppError('SHARE_NOT_FOUND', 404);
     await appendAudit(tx, { action: 'access.share.delete', targetType: 'record', targetId: recordId, details: { object: access.object.name, grantee: grantee(row), access: row.access } });
+    // Whoever read the record through this share leaves its thread's room (realtime consumes this).
+    await publishEvent(tx, { aggregateType: 'record', aggregateId: `${access.object.name}:${recordId}`, type: 'record.access_changed', payload: { object: access.object.name, id: recordId } });
   });
 }
 

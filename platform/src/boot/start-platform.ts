@@ -8,6 +8,7 @@ import { openDatabase, type Database, type DatabaseTarget } from '../db/open-dat
 import { OutboxDispatcher } from '../events/index.ts';
 import { createFileStore, type FileStore } from '../files/index.ts';
 import { JobQueue } from '../jobs/index.ts';
+import { RealtimeHub, registerRealtime } from '../realtime/hub.ts';
 import { registerRecordJobs } from '../records/jobs.ts';
 import { META_CHANNEL, forgetPublished } from '../meta/index.ts';
 import { WorkspaceRegistry } from '../workspaces/registry.ts';
@@ -60,7 +61,10 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     const outbox = options.outbox ?? new OutboxDispatcher();
     const jobs = new JobQueue();
     registerRecordJobs(jobs);
-    const platform: Platform = { config, db, log, workspaces, outbox, jobs, files: options.files ?? createFileStore(config) };
+    // Consumers are registered in every process, so every process writes their deliveries.
+    const realtime = new RealtimeHub();
+    registerRealtime(outbox, realtime);
+    const platform: Platform = { config, db, log, workspaces, outbox, jobs, files: options.files ?? createFileStore(config), realtime };
     const defaultWorkspace = all.find((w) => w.isDefault) ?? all[0]!;
     const seeded = options.seed === false ? { seeded: false, adminPassword: null, generated: false } : await firstStart(platform, defaultWorkspace);
     phase('seedMs');
@@ -76,6 +80,7 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
       migrationsApplied: applied,
       async stop() {
         await unlistenMeta();
+        await realtime.close();
         await jobs.stop();
         await outbox.stop();
         await db.close();

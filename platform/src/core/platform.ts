@@ -3,6 +3,7 @@ import type { Database } from '../db/open-database.ts';
 import type { OutboxDispatcher } from '../events/dispatcher.ts';
 import type { FileStore } from '../files/store.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import type { RealtimeHub } from '../realtime/hub.ts';
 import type { WorkspaceRegistry } from '../workspaces/registry.ts';
 import type { Logger } from './logger.ts';
 
@@ -15,4 +16,5 @@ export type Platform = {
   outbox: OutboxDispatcher;
   jobs: JobQueue;
   files: FileStore;
+  realtime: RealtimeHub;
 };

@@ -17,4 +17,15 @@ export const globalMigrations: readonly Migration[] = [
       await sql`create unique index workspaces_one_default on ${sql.table(`${schema}.workspaces`)} (is_default) where is_default`.execute(db);
     },
   },
+  {
+    name: '002_socket_io_attachments',
+    // socket.io's PostgreSQL adapter sends payloads too large for NOTIFY through this table.
+    async up(db, schema) {
+      await sql`create table ${sql.table(`${schema}.socket_io_attachments`)} (
+        id bigserial unique,
+        created_at timestamptz default now(),
+        payload bytea
+      )`.execute(db);
+    },
+  },
 ];

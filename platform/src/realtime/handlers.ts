@@ -1,0 +1,66 @@
+import type { Socket } from 'socket.io';
+import { z } from 'zod';
+import { SendMessage } from '../contracts/threads.ts';
+import { AppError } from '../core/app-error.ts';
+import type { Platform } from '../core/platform.ts';
+import { translate } from '../i18n/translate.ts';
+import { readableThread, sendMessage } from '../threads/index.ts';
+import { threadRoom } from './rooms.ts';
+import { socketCtx, type SocketData } from './socket-auth.ts';
+
+type Ack = (answer: unknown) => void;
+const ThreadRef = z.object({ threadId: z.uuid() }).strict();
+const Send = SendMessage.extend({ threadId: z.uuid() });
+
+/** An error as the ack carries it: the HTTP API's code and message, in the user's language. */
+function failure(error: unknown, data: SocketData) {
+  const known = error instanceof AppError ? error : null;
+  const code = known?.code ?? 'INTERNAL';
+  return { error: { code, message: translate(data.locale, code, known?.params ?? {}), details: known?.details ?? {} } };
+}
+
+/**
+ * Every client event takes an ack: `{ ...result }` or `{ error: { code, message } }`. A payload that
+ * does not parse is refused like a bad HTTP body; nothing reaches a service unvalidated.
+ */
+function on<T>(platform: Platform, socket: Socket, event: string, schema: z.ZodType<T>, run: (input: T, data: SocketData) => Promise<unknown>) {
+  socket.on(event, async (payload: unknown, ack?: Ack) => {
+    const reply = typeof ack === 'function' ? ack : () => {};
+    const data = socket.data as SocketData;
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      reply(failure(new AppError('FAILED_VALIDATION', 400, { params: { fields: parsed.error.issues.map((i) => i.path.join('.') || '(payload)').join(', ') } }), data));
+      return;
+    }
+    try {
+      reply(await run(parsed.data, data));
+    } catch (error) {
+      if (!(error instanceof AppError)) platform.log.error('socket event failed', { event, error: (error as Error).message });
+      reply(failure(error, data));
+    }
+  });
+}
+
+export function registerHandlers(platform: Platform, socket: Socket): void {
+  const ctxOf = (data: SocketData) => socketCtx(platform, data, socket.handshake.address ?? null);
+  on(platform, socket, 'thread:join', ThreadRef, async ({ threadId }, data) => {
+    const { thread } = await readableThread(ctxOf(data), threadId);
+    await socket.join(threadRoom(data.schema, threadId));
+    return { ok: true, lastSeq: Number(thread.last_seq) };
+  });
+  on(platform, socket, 'thread:leave', ThreadRef, async ({ threadId }, data) => {
+    await socket.leave(threadRoom(data.schema, threadId));
+    return { ok: true };
+  });
+  on(platform, socket, 'message:send', Send, async ({ threadId, ...input }, data) => {
+    const { message, created } = await sendMessage(ctxOf(data), threadId, input);
+    return { message, created };
+  });
+  on(platform, socket, 'typing', ThreadRef, async ({ threadId }, data) => {
+    const room = threadRoom(data.schema, threadId);
+    // Only from inside the room: joining is where access was checked.
+    if (!socket.rooms.has(room)) throw new AppError('THREAD_NOT_FOUND', 404);
+    socket.to(room).volatile.emit('typing', { threadId, userId: data.userId });
+    return { ok: true };
+  });
+}

@@ -1,0 +1,148 @@
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { accessWorld, DEALS, memberPermissions, ok, PASSWORD, type AccessWorld, type Person } from '../access/access-fixture.ts';
+import { serveHttp, type RunningServer } from '../server.ts';
+import { TEST_ADMIN_PASSWORD } from '../testing/index.ts';
+
+let w: AccessWorld;
+let server: RunningServer;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  w = await accessWorld();
+  server = await serveHttp(w.t.platform, { port: 0, host: '127.0.0.1', spas: false });
+}, 120_000);
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+});
+afterAll(async () => {
+  await server.close();
+  await w.t.close();
+});
+
+async function tokenOf(login: Person | 'admin'): Promise<string> {
+  const res = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.77.0.${sockets.length + 1}` }, body: JSON.stringify({ login, password: login === 'admin' ? TEST_ADMIN_PASSWORD : PASSWORD }) });
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** A connected client; `seen` collects every event it receives, in order. */
+async function client(login: Person | 'admin') {
+  const socket = connect(server.url, { auth: { token: await tokenOf(login) }, transports: ['websocket'], reconnection: false });
+  sockets.push(socket);
+  const seen: { event: string; data: any }[] = [];
+  socket.onAny((event, data) => seen.push({ event, data }));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  const call = (event: string, payload: unknown) => socket.timeout(5000).emitWithAck(event, payload) as Promise<any>;
+  return { socket, seen, call };
+}
+
+async function until<T>(find: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const found = find();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+const threadOf = async (id: string) => ok(await w.admin.get(`${DEALS}/${id}/thread`)).id as string;
+
+describe('connecting', () => {
+  it('refuses a connection without a valid token', async () => {
+    const socket = connect(server.url, { auth: { token: 'tbs_not-a-token' }, transports: ['websocket'], reconnection: false });
+    sockets.push(socket);
+    const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
+    expect(error.message).toMatch(/UNAUTHENTICATED|invalid/i);
+  });
+});
+
+describe('a record thread live', () => {
+  it('lets a reader join and delivers committed messages to everyone in the room, in seq order', async () => {
+    const thread = await threadOf(w.deals.bob);
+    const ann = await client('ann');
+    const mia = await client('mia');
+    expect(await ann.call('thread:join', { threadId: thread })).toMatchObject({ ok: true });
+    expect(await mia.call('thread:join', { threadId: thread })).toMatchObject({ ok: true });
+    for (let i = 0; i < 10; i++) ok(await w.as.bob.post(`/api/v1/threads/${thread}/messages`, { clientId: `live-${i}`, body: `第${i}条` }), 201);
+    for (const who of [ann, mia]) {
+      const got = await until(() => {
+        const messages = who.seen.filter((e) => e.event === 'message:new' && e.data.clientId?.startsWith('live-'));
+        return messages.length === 10 ? messages : undefined;
+      }, '10 messages');
+      const seqs = got.map((e) => e.data.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(got.map((e) => e.data.body)).toEqual(Array.from({ length: 10 }, (_, i) => `第${i}条`));
+    }
+  });
+
+  it('refuses to let someone who cannot read the record join (404, as for a guessed id)', async () => {
+    const carl = await client('carl');
+    for (const threadId of [await threadOf(w.deals.ann), '0190aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee']) {
+      expect(await carl.call('thread:join', { threadId })).toMatchObject({ error: { code: 'THREAD_NOT_FOUND' } });
+    }
+    expect(await carl.call('typing', { threadId: await threadOf(w.deals.ann) })).toMatchObject({ error: { code: 'THREAD_NOT_FOUND' } });
+  });
+
+  it('sends over the socket with an ack carrying the stored message; a resend is the same message', async () => {
+    const thread = await threadOf(w.deals.ann);
+    const ann = await client('ann');
+    const first = await ann.call('message:send', { threadId: thread, clientId: 'sock-1', body: '从手机发的' });
+    expect(first).toMatchObject({ created: true, message: { body: '从手机发的', authorId: w.users.ann } });
+    const again = await ann.call('message:send', { threadId: thread, clientId: 'sock-1', body: '从手机发的' });
+    expect(again).toMatchObject({ created: false, message: { id: first.message.id } });
+  });
+
+  it('answers a malformed payload with a clear error and keeps the connection', async () => {
+    const ann = await client('ann');
+    expect(await ann.call('message:send', { threadId: 'nope', body: 42 })).toMatchObject({ error: { code: 'FAILED_VALIDATION' } });
+    expect(await ann.call('thread:join', null)).toMatchObject({ error: { code: 'FAILED_VALIDATION' } });
+    expect(ann.socket.connected).toBe(true);
+  });
+
+  it('shows typing to the others in the room only', async () => {
+    const thread = await threadOf(w.deals.ann);
+    const ann = await client('ann');
+    const bob = await client('bob');
+    await ann.call('thread:join', { threadId: thread });
+    await bob.call('thread:join', { threadId: thread });
+    expect(await ann.call('typing', { threadId: thread })).toEqual({ ok: true });
+    await until(() => bob.seen.find((e) => e.event === 'typing' && e.data.userId === w.users.ann), 'typing');
+    expect(ann.seen.some((e) => e.event === 'typing')).toBe(false);
+  });
+
+  it('nudges the inboxes of a conversation\'s members', async () => {
+    const dm = ok(await w.as.dan.post('/api/v1/threads/direct', { userId: w.users.carl }));
+    const carl = await client('carl');
+    ok(await w.as.dan.post(`/api/v1/threads/${dm.id}/messages`, { clientId: 'nudge-1', body: 'hi' }), 201);
+    await until(() => carl.seen.find((e) => e.event === 'inbox:changed' && e.data.threadId === dm.id), 'inbox nudge');
+  });
+});
+
+describe('losing access while connected', () => {
+  it('an unshared record\'s thread: removed from the room at once, nothing more delivered', async () => {
+    const thread = await threadOf(w.deals.carl);
+    const share = ok(await w.as.carl.post(`${DEALS}/${w.deals.carl}/shares`, { grantee: { kind: 'user', id: w.users.ann } }), 201);
+    const ann = await client('ann');
+    expect(await ann.call('thread:join', { threadId: thread })).toMatchObject({ ok: true });
+    ok(await w.as.carl.delete(`${DEALS}/${w.deals.carl}/shares/${share.id}`), 204);
+    await until(() => ann.seen.find((e) => e.event === 'thread:removed' && e.data.threadId === thread), 'removal');
+    ok(await w.as.carl.post(`/api/v1/threads/${thread}/messages`, { clientId: 'after-unshare', body: 'secret' }), 201);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ann.seen.some((e) => e.event === 'message:new' && e.data.body === 'secret')).toBe(false);
+  });
+
+  it('a role tightened: every socket leaves the rooms it may no longer read', async () => {
+    const thread = await threadOf(w.deals.bob);
+    const ann = await client('ann');
+    expect(await ann.call('thread:join', { threadId: thread })).toMatchObject({ ok: true });
+    ok(await w.admin.patch(`/api/v1/access/roles/${w.roles.member}`, { permissions: memberPermissions('own') }));
+    try {
+      await until(() => ann.seen.find((e) => e.event === 'thread:removed' && e.data.threadId === thread), 'removal');
+    } finally {
+      ok(await w.admin.patch(`/api/v1/access/roles/${w.roles.member}`, { permissions: memberPermissions() }));
+    }
+  });
+});
