@@ -89,7 +89,7 @@ export function fileRoutes() {
     const ctx = c.get('ctx');
     requireUser(ctx);
     const file = await uploadFile(ctx, {
-      body: c.req.raw.body,
+      body: c.req.raw.body && Readable.fromWeb(c.req.raw.body as WebStream<Uint8Array>),
       encodedName: c.req.valid('header')['x-file-name'],
       contentType: c.req.header('content-type'),
       contentLength: c.req.header('content-length'),
