@@ -10,6 +10,7 @@ import { createFileStore, type FileStore } from '../files/index.ts';
 import { JobQueue } from '../jobs/index.ts';
 import { RealtimeHub, registerRealtime } from '../realtime/hub.ts';
 import { registerRecordJobs } from '../records/jobs.ts';
+import { registerSearchIndexing } from '../threads/search-indexer.ts';
 import { META_CHANNEL, forgetPublished } from '../meta/index.ts';
 import { WorkspaceRegistry } from '../workspaces/registry.ts';
 import { firstStart, type FirstStartResult } from './first-start.ts';
@@ -64,6 +65,7 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     // Consumers are registered in every process, so every process writes their deliveries.
     const realtime = new RealtimeHub();
     registerRealtime(outbox, realtime);
+    registerSearchIndexing(outbox);
     const platform: Platform = { config, db, log, workspaces, outbox, jobs, files: options.files ?? createFileStore(config), realtime };
     const defaultWorkspace = all.find((w) => w.isDefault) ?? all[0]!;
     const seeded = options.seed === false ? { seeded: false, adminPassword: null, generated: false } : await firstStart(platform, defaultWorkspace);

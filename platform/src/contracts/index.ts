@@ -9,3 +9,4 @@ export * from './jobs.ts';
 export * from './access.ts';
 export * from './files.ts';
 export * from './threads.ts';
+export * from './search.ts';

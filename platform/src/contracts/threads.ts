@@ -75,3 +75,15 @@ export const MessagePage = z.object({ items: z.array(Message), hasMore: z.boolea
 
 export const MarkRead = z.object({ seq: z.number().int().min(0) }).strict().meta({ id: 'MarkRead' });
 export const ThreadParam = z.object({ id: z.uuid() });
+
+export const MessageReceipts = z
+  .object({
+    messageId: Id,
+    seq: z.number().int(),
+    readBy: z.array(Id),
+    unreadBy: z.array(Id),
+    read: z.number().int(),
+    total: z.number().int().meta({ description: 'Everyone the message is for: the members (followers of a record thread), its author left out. "3/5 read" is read/total.' }),
+  })
+  .meta({ id: 'MessageReceipts' });
+export const MessageParam = z.object({ id: z.uuid(), messageId: z.uuid() });

@@ -255,6 +255,20 @@ export type WorkspaceDB = {
     updated_at: Timestamp;
     updated_by: string | null;
   };
+  search_entries: {
+    id: Generated<string>;
+    kind: 'message' | 'record' | 'file';
+    thread_id: string | null;
+    message_id: string | null;
+    seq: Int8 | null;
+    object: string | null;
+    record_id: string | null;
+    file_id: string | null;
+    body: string;
+    /** Written as a `tsvector` literal (threads/search-tokens.ts), never read back. */
+    lexemes: ColumnType<never, RawBuilder<string>, RawBuilder<string>>;
+    created_at: Timestamp;
+  };
 };
 
 /** `count(*)` and int8 columns: a number from PGlite, a string from postgres.js. */

@@ -3,9 +3,10 @@ import { v7 as uuidv7 } from 'uuid';
 import type { FileOut } from '../contracts/files.ts';
 import { AppError } from '../core/app-error.ts';
 import { errorFields } from '../core/logger.ts';
-import type { Ctx } from '../core/context.ts';
+import { inTransaction, type Ctx } from '../core/context.ts';
 import { requireUser } from '../core/guards.ts';
 import { toNumber } from '../db/tables.ts';
+import { publishEvent } from '../events/index.ts';
 import type { FileRow } from './access.ts';
 import { cleanFileName, contentTypeOf } from './content-types.ts';
 import { getFileSettings, typeAllowed } from './settings.ts';
@@ -80,22 +81,26 @@ export async function uploadFile(ctx: Ctx, input: UploadInput): Promise<FileOut>
   try {
     const { size } = await store.put(key, hashed(input.body ?? [], hash), { maxBytes: settings.maxBytes, contentType });
     if (hasThumbnail(contentType, size)) thumbnail = await makeThumbnail(store, key, ctx.platform.log);
-    const row = await ctx.db
-      .insertInto('files')
-      .values({
-        id,
-        name,
-        content_type: contentType,
-        size,
-        sha256: hash.digest('hex'),
-        storage_key: key,
-        thumbnail_key: thumbnail?.key ?? null,
-        width: thumbnail?.width ?? null,
-        height: thumbnail?.height ?? null,
-        created_by: actor.userId,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await inTransaction(ctx, async (tx) => {
+      const inserted = await tx.db
+        .insertInto('files')
+        .values({
+          id,
+          name,
+          content_type: contentType,
+          size,
+          sha256: hash.digest('hex'),
+          storage_key: key,
+          thumbnail_key: thumbnail?.key ?? null,
+          width: thumbnail?.width ?? null,
+          height: thumbnail?.height ?? null,
+          created_by: actor.userId,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await publishEvent(tx, { aggregateType: 'file', aggregateId: id, type: 'file.uploaded', payload: { fileId: id } });
+      return inserted;
+    });
     return toFile(row);
   } catch (error) {
     await Promise.all([key, thumbnail?.key].filter((k) => k !== undefined).map((k) => store.delete(k))).catch((cleanup: unknown) =>

@@ -10,6 +10,7 @@ import { jobRoutes } from '../jobs/routes.ts';
 import { recordRoutes } from '../records/routes.ts';
 import { FILES_PATH, fileRoutes } from '../files/routes.ts';
 import { threadRoutes } from '../threads/routes.ts';
+import { searchRoutes } from '../threads/search-routes.ts';
 import { mountApiDocs } from './api-docs.ts';
 import { errorHandler, renderError } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -45,6 +46,7 @@ export function createApp(platform: Platform, options: { spas?: boolean } = {}) 
   app.route('/', recordRoutes());
   app.route('/', accessRecordRoutes());
   app.route('/', threadRoutes());
+  app.route('/', searchRoutes());
   app.route('/', accessAdminRoutes());
   app.route('/', jobRoutes());
   app.route('/', fileRoutes());

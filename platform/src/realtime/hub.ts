@@ -54,7 +54,8 @@ export class RealtimeHub {
     this.#pool = null;
     this.#unlisten = null;
     await unlisten?.();
-    if (io) await new Promise<void>((resolve) => io.close(() => resolve()));
+    // Without a callback: its callback waits for the HTTP server to close, which serveHttp does afterwards.
+    await io?.close();
     await pool?.end();
   }
 
@@ -65,14 +66,18 @@ export class RealtimeHub {
     const schema = ctx.workspace.schemas.system;
     if (event.type === 'message.created') {
       const threadId = event.payload.threadId as string;
-      const row = await ctx.db.selectFrom('messages').selectAll().where('id', '=', event.payload.messageId as string).executeTakeFirst();
+      const [row, members] = await Promise.all([
+        ctx.db.selectFrom('messages').selectAll().where('id', '=', event.payload.messageId as string).executeTakeFirst(),
+        ctx.db.selectFrom('thread_members').select('user_id').where('thread_id', '=', threadId).execute(),
+      ]);
       if (!row) return;
       const message = toMessage(row);
       // System messages are rendered per reader (hidden fields): clients fetch them over HTTP.
       if (message.kind === 'user') io.to(threadRoom(schema, threadId)).emit('message:new', message);
       else io.to(threadRoom(schema, threadId)).emit('thread:activity', { threadId, seq: message.seq });
-      const members = await ctx.db.selectFrom('thread_members').select('user_id').where('thread_id', '=', threadId).execute();
       if (members.length) io.to(members.map((m) => userRoom(schema, m.user_id))).emit('inbox:changed', { threadId, seq: message.seq });
+    } else if (event.type === 'thread.read') {
+      io.to(threadRoom(schema, event.payload.threadId as string)).emit('receipt', event.payload);
     } else if (event.type === 'record.updated' || event.type === 'record.access_changed') {
       const [object, recordId] = event.aggregateId.split(':');
       const thread = await ctx.db.selectFrom('threads').select('id').where('object', '=', object!).where('record_id', '=', recordId!).executeTakeFirst();

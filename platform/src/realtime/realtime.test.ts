@@ -113,6 +113,15 @@ describe('a record thread live', () => {
     expect(ann.seen.some((e) => e.event === 'typing')).toBe(false);
   });
 
+  it('updates read receipts live in the room', async () => {
+    const thread = await threadOf(w.deals.ann);
+    const ann = await client('ann');
+    await ann.call('thread:join', { threadId: thread });
+    const sent = ok(await w.as.ann.post(`/api/v1/threads/${thread}/messages`, { clientId: 'receipt-1', body: '看到请回复' }), 201);
+    ok(await w.as.bob.post(`/api/v1/threads/${thread}/read`, { seq: sent.seq }));
+    await until(() => ann.seen.find((e) => e.event === 'receipt' && e.data.userId === w.users.bob && e.data.seq === sent.seq), 'receipt');
+  });
+
   it('nudges the inboxes of a conversation\'s members', async () => {
     const dm = ok(await w.as.dan.post('/api/v1/threads/direct', { userId: w.users.carl }));
     const carl = await client('carl');

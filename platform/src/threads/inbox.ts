@@ -85,12 +85,6 @@ export async function inbox(ctx: Ctx, query: { kind?: ThreadKind; limit: number 
   return { items, unread: items.filter((t) => !t.muted).reduce((sum, t) => sum + t.unread, 0) };
 }
 
-export async function readUpTo(ctx: Ctx, threadId: string, seq: number): Promise<Thread> {
-  const { thread } = await readableThread(ctx, threadId);
-  await markRead(ctx, threadId, actorId(ctx)!, Math.min(seq, toNumber(thread.last_seq)));
-  return getThread(ctx, threadId);
-}
-
 /** Following a record thread puts it in the inbox; unfollowing takes it out (the read mark goes with it). */
 export async function setFollowing(ctx: Ctx, threadId: string, follow: boolean): Promise<Thread> {
   const { thread, membership } = await readableThread(ctx, threadId);

@@ -67,8 +67,6 @@ export async function sendMessage(ctx: Ctx, threadId: string, input: SendMessage
   const readable = await readableThread(ctx, threadId);
   assertMayPost(readable);
   const stored = () => ctx.db.selectFrom('messages').selectAll().where('thread_id', '=', threadId).where('author_id', '=', me).where('client_id', '=', input.clientId).executeTakeFirst();
-  const earlier = await stored();
-  if (earlier) return { message: toMessage(earlier), created: false };
   if (input.replyTo && !(await ctx.db.selectFrom('messages').select('id').where('id', '=', input.replyTo).where('thread_id', '=', threadId).executeTakeFirst())) {
     throw new AppError('REPLY_NOT_FOUND', 422);
   }
@@ -85,7 +83,9 @@ export async function sendMessage(ctx: Ctx, threadId: string, input: SendMessage
     });
     return { message, created: true };
   } catch (error) {
-    // Two sends of one clientId raced: the loser answers with the winner's message.
+    // A resend (or two sends racing) of one clientId: the unique key refuses the copy, whose seq is rolled
+    // back with it, and the answer is the message stored first. Checking before sending would cost every
+    // send a round trip for the rare resend.
     const winner = (error as { code?: string }).code === '23505' ? await stored() : undefined;
     if (winner) return { message: toMessage(winner), created: false };
     throw error;

@@ -1,9 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
-import { CreateDirect, CreateGroup, Inbox, InboxQuery, MarkRead, Message, MessagePage, MessagesQuery, RecordParams, SendMessage, Thread, ThreadParam } from '../contracts/index.ts';
+import { CreateDirect, CreateGroup, Inbox, InboxQuery, MarkRead, Message, MessagePage, MessageParam, MessageReceipts, MessagesQuery, RecordParams, SendMessage, Thread, ThreadParam } from '../contracts/index.ts';
 import { requireUser } from '../core/guards.ts';
 import { body, errors, json, router, secured } from '../http/route-helpers.ts';
 import { createGroup, openDirect } from './conversations.ts';
-import { getThread, inbox, readUpTo, setFollowing } from './inbox.ts';
+import { getThread, inbox, setFollowing } from './inbox.ts';
+import { markThreadRead, messageReceipts } from './receipts.ts';
 import { listMessages, sendMessage } from './messages.ts';
 import { recordThread } from './record-threads.ts';
 
@@ -17,6 +18,7 @@ const routes = {
   get: createRoute({ method: 'get', path: thread, tags, security: secured, summary: 'One thread', request: { params: ThreadParam }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 404) } }),
   messages: createRoute({ method: 'get', path: `${thread}/messages`, tags, security: secured, summary: 'Messages after a seq (catching up) or before one (scrolling back)', request: { params: ThreadParam, query: MessagesQuery }, responses: { 200: json(MessagePage, 'Messages'), ...errors(401, 404) } }),
   send: createRoute({ method: 'post', path: `${thread}/messages`, tags, security: secured, summary: 'Send a message; the same clientId again returns the stored one (200)', request: { params: ThreadParam, body: body(SendMessage) }, responses: { 201: json(Message, 'Sent'), 200: json(Message, 'Already sent with this clientId'), ...errors(401, 403, 404, 422) } }),
+  receipts: createRoute({ method: 'get', path: `${thread}/messages/{messageId}/receipts`, tags, security: secured, summary: 'Who has read a message ("3/5 read") and who has not', request: { params: MessageParam }, responses: { 200: json(MessageReceipts, 'Receipts'), ...errors(401, 404) } }),
   read: createRoute({ method: 'post', path: `${thread}/read`, tags, security: secured, summary: 'Mark read up to a seq (never moves back)', request: { params: ThreadParam, body: body(MarkRead) }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 404) } }),
   follow: createRoute({ method: 'put', path: `${thread}/follow`, tags, security: secured, summary: 'Follow a record thread (or unmute a conversation)', request: { params: ThreadParam }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 404) } }),
   unfollow: createRoute({ method: 'delete', path: `${thread}/follow`, tags, security: secured, summary: 'Unfollow a record thread (or mute a conversation)', request: { params: ThreadParam }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 404) } }),
@@ -56,10 +58,18 @@ export function threadRoutes() {
     const { message, created } = await sendMessage(ctx, c.req.valid('param').id, c.req.valid('json'));
     return created ? c.json(message, 201) : c.json(message, 200);
   });
+  app.openapi(routes.receipts, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    const { id, messageId } = c.req.valid('param');
+    return c.json(await messageReceipts(ctx, id, messageId), 200);
+  });
   app.openapi(routes.read, async (c) => {
     const ctx = c.get('ctx');
     requireUser(ctx);
-    return c.json(await readUpTo(ctx, c.req.valid('param').id, c.req.valid('json').seq), 200);
+    const { id } = c.req.valid('param');
+    await markThreadRead(ctx, id, c.req.valid('json').seq);
+    return c.json(await getThread(ctx, id), 200);
   });
   app.openapi(routes.follow, async (c) => {
     const ctx = c.get('ctx');

@@ -29,9 +29,13 @@ export async function readableRecordIds(ctx: Ctx, access: ObjectAccess, ids: str
  */
 export async function readableThread(ctx: Ctx, threadId: string): Promise<ReadableThread> {
   const me = actorId(ctx);
-  const thread = await ctx.db.selectFrom('threads').selectAll().where('id', '=', threadId).executeTakeFirst();
-  if (!thread || !me) throw notFound();
-  const membership = (await ctx.db.selectFrom('thread_members').selectAll().where('thread_id', '=', threadId).where('user_id', '=', me).executeTakeFirst()) ?? null;
+  if (!me) throw notFound();
+  // The thread and the caller's membership in one round trip: this runs before every message sent.
+  const [thread, membership = null] = await Promise.all([
+    ctx.db.selectFrom('threads').selectAll().where('id', '=', threadId).executeTakeFirst(),
+    ctx.db.selectFrom('thread_members').selectAll().where('thread_id', '=', threadId).where('user_id', '=', me).executeTakeFirst(),
+  ]);
+  if (!thread) throw notFound();
   if (thread.kind !== 'record') {
     if (!membership || membership.role === 'follower') throw notFound();
     return { thread, membership, access: null };

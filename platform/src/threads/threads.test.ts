@@ -165,6 +165,19 @@ describe('the inbox and read state', () => {
     expect(ok(await w.as.carl.get('/api/v1/inbox?kind=record')).items.every((t: { kind: string }) => t.kind === 'record')).toBe(true);
   });
 
+  it('shows who has read a message ("2/3 read") and who has not, never counting its author', async () => {
+    const group = ok(await w.as.mia.post('/api/v1/threads', { title: '回执', memberIds: [w.users.ann, w.users.bob, w.users.dan] }), 201);
+    const sent = ok(await w.as.mia.post(messages(group.id), { clientId: 'r-1', body: '请确认' }), 201);
+    ok(await w.as.ann.post(`/api/v1/threads/${group.id}/read`, { seq: sent.seq }));
+    ok(await w.as.bob.post(`/api/v1/threads/${group.id}/read`, { seq: sent.seq }));
+    const receipts = ok(await w.as.mia.get(`/api/v1/threads/${group.id}/messages/${sent.id}/receipts`));
+    expect(receipts).toMatchObject({ read: 2, total: 3, unreadBy: [w.users.dan] });
+    expect(receipts.readBy.sort()).toEqual([w.users.ann, w.users.bob].sort());
+    expect((await w.as.carl.get(`/api/v1/threads/${group.id}/messages/${sent.id}/receipts`)).status).toBe(404);
+    const elsewhere = await w.as.mia.get(`/api/v1/threads/${group.id}/messages/${GUESSED}/receipts`);
+    expect(elsewhere.body.error.code).toBe('MESSAGE_NOT_FOUND');
+  });
+
   it('holds followed record threads the user may still read; unfollowing takes one out', async () => {
     const thread = await threadOf(w.as.carl, w.deals.carl);
     expect(ok(await w.as.carl.get('/api/v1/inbox?kind=record')).items.map((t: { id: string }) => t.id)).toContain(thread.id);

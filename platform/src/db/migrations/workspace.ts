@@ -389,4 +389,32 @@ export const workspaceMigrations: readonly Migration[] = [
         )`,
       ]),
   },
+  {
+    name: '011_search',
+    up: (db, s) =>
+      run(db, [
+        // One row per searchable text. A message's object and record_id are its record thread's, so that
+        // its readers are found by the record's access filter; a file's link is read from files at query
+        // time, since a file is linked to a record after its upload.
+        sql`create table ${table(s, 'search_entries')} (
+          id uuid primary key default gen_random_uuid(),
+          kind text not null check (kind in ('message', 'record', 'file')),
+          thread_id uuid,
+          message_id uuid unique references ${table(s, 'messages')} (id) on delete cascade,
+          seq bigint,
+          object text,
+          record_id uuid,
+          file_id uuid unique references ${table(s, 'files')} (id) on delete cascade,
+          body text not null,
+          lexemes tsvector not null,
+          created_at timestamptz not null,
+          check ((kind = 'message') = (message_id is not null and thread_id is not null and seq is not null)),
+          check ((kind = 'file') = (file_id is not null)),
+          check (kind <> 'record' or record_id is not null),
+          check ((object is null) = (record_id is null))
+        )`,
+        sql`create unique index search_entries_record on ${table(s, 'search_entries')} (object, record_id) where kind = 'record'`,
+        sql`create index search_entries_lexemes on ${table(s, 'search_entries')} using gin (lexemes)`,
+      ]),
+  },
 ];

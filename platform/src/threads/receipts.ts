@@ -1,0 +1,36 @@
+import type { z } from 'zod';
+import type { MessageReceipts } from '../contracts/threads.ts';
+import { AppError } from '../core/app-error.ts';
+import { actorId, inTransaction, type Ctx } from '../core/context.ts';
+import { toNumber } from '../db/tables.ts';
+import { publishEvent } from '../events/index.ts';
+import { markRead } from './messages.ts';
+import { readableThread } from './thread-access.ts';
+
+/**
+ * Who has read a message (已读回执): everyone the message is for — the members, or a record thread's
+ * followers — whose read mark has reached its seq. The author is not counted.
+ */
+export async function messageReceipts(ctx: Ctx, threadId: string, messageId: string): Promise<z.infer<typeof MessageReceipts>> {
+  await readableThread(ctx, threadId);
+  const message = await ctx.db.selectFrom('messages').select(['id', 'seq', 'author_id']).where('id', '=', messageId).where('thread_id', '=', threadId).executeTakeFirst();
+  if (!message) throw new AppError('MESSAGE_NOT_FOUND', 404);
+  const seq = toNumber(message.seq);
+  let audience = ctx.db.selectFrom('thread_members').select(['user_id', 'last_read_seq']).where('thread_id', '=', threadId).orderBy('joined_at');
+  if (message.author_id) audience = audience.where('user_id', '!=', message.author_id);
+  const people = await audience.execute();
+  const readBy = people.filter((p) => toNumber(p.last_read_seq) >= seq).map((p) => p.user_id);
+  const unreadBy = people.filter((p) => toNumber(p.last_read_seq) < seq).map((p) => p.user_id);
+  return { messageId, seq, readBy, unreadBy, read: readBy.length, total: people.length };
+}
+
+/** Moves the caller's read mark and tells the thread's room (receipts update live). */
+export async function markThreadRead(ctx: Ctx, threadId: string, seq: number): Promise<void> {
+  const { thread } = await readableThread(ctx, threadId);
+  const upTo = Math.min(seq, toNumber(thread.last_seq));
+  const me = actorId(ctx)!;
+  await inTransaction(ctx, async (tx) => {
+    await markRead(tx, threadId, me, upTo);
+    await publishEvent(tx, { aggregateType: 'thread', aggregateId: threadId, type: 'thread.read', payload: { threadId, userId: me, seq: upTo } });
+  });
+}
