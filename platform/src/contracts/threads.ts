@@ -87,3 +87,6 @@ export const MessageReceipts = z
   })
   .meta({ id: 'MessageReceipts' });
 export const MessageParam = z.object({ id: z.uuid(), messageId: z.uuid() });
+
+export const AddMembers = z.object({ userIds: z.array(Id).min(1).max(500) }).strict().meta({ id: 'AddMembers' });
+export const MemberParam = z.object({ id: z.uuid(), userId: z.uuid() });

@@ -76,6 +76,8 @@ export class RealtimeHub {
       if (message.kind === 'user') io.to(threadRoom(schema, threadId)).emit('message:new', message);
       else io.to(threadRoom(schema, threadId)).emit('thread:activity', { threadId, seq: message.seq });
       if (members.length) io.to(members.map((m) => userRoom(schema, m.user_id))).emit('inbox:changed', { threadId, seq: message.seq });
+    } else if (event.type === 'thread.members_changed') {
+      await this.#recheckRoom(ctx.platform, schema, event.payload.threadId as string, false);
     } else if (event.type === 'thread.read') {
       io.to(threadRoom(schema, event.payload.threadId as string)).emit('receipt', event.payload);
     } else if (event.type === 'record.updated' || event.type === 'record.access_changed') {

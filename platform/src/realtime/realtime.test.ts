@@ -143,6 +143,14 @@ describe('losing access while connected', () => {
     expect(ann.seen.some((e) => e.event === 'message:new' && e.data.body === 'secret')).toBe(false);
   });
 
+  it('removed from a group: out of the room at once', async () => {
+    const group = ok(await w.as.mia.post('/api/v1/threads', { title: 'kick', memberIds: [w.users.dan] }), 201);
+    const dan = await client('dan');
+    expect(await dan.call('thread:join', { threadId: group.id })).toMatchObject({ ok: true });
+    ok(await w.as.mia.delete(`/api/v1/threads/${group.id}/members/${w.users.dan}`), 204);
+    await until(() => dan.seen.find((e) => e.event === 'thread:removed' && e.data.threadId === group.id), 'removal');
+  });
+
   it('a role tightened: every socket leaves the rooms it may no longer read', async () => {
     const thread = await threadOf(w.deals.bob);
     const ann = await client('ann');

@@ -3,7 +3,7 @@ import type { CreateGroup } from '../contracts/threads.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
 
-async function assertActiveUsers(ctx: Ctx, ids: string[]): Promise<void> {
+export async function assertActiveUsers(ctx: Ctx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const found = await ctx.db.selectFrom('users').select('id').where('id', 'in', ids).where('status', '=', 'active').execute();
   if (found.length !== new Set(ids).size) throw new AppError('USER_NOT_FOUND', 422, { details: { missing: ids.filter((id) => !found.some((f) => f.id === id)) } });

@@ -1,9 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
-import { CreateDirect, CreateGroup, Inbox, InboxQuery, MarkRead, Message, MessagePage, MessageParam, MessageReceipts, MessagesQuery, RecordParams, SendMessage, Thread, ThreadParam } from '../contracts/index.ts';
+import { AddMembers, CreateDirect, CreateGroup, Inbox, InboxQuery, MarkRead, Message, MessagePage, MessageParam, MessageReceipts, MemberParam, MessagesQuery, RecordParams, SendMessage, Thread, ThreadParam } from '../contracts/index.ts';
 import { requireUser } from '../core/guards.ts';
 import { body, errors, json, router, secured } from '../http/route-helpers.ts';
 import { createGroup, openDirect } from './conversations.ts';
 import { getThread, inbox, setFollowing } from './inbox.ts';
+import { addMembers, removeMember } from './members.ts';
 import { markThreadRead, messageReceipts } from './receipts.ts';
 import { listMessages, sendMessage } from './messages.ts';
 import { recordThread } from './record-threads.ts';
@@ -19,6 +20,8 @@ const routes = {
   messages: createRoute({ method: 'get', path: `${thread}/messages`, tags, security: secured, summary: 'Messages after a seq (catching up) or before one (scrolling back)', request: { params: ThreadParam, query: MessagesQuery }, responses: { 200: json(MessagePage, 'Messages'), ...errors(401, 404) } }),
   send: createRoute({ method: 'post', path: `${thread}/messages`, tags, security: secured, summary: 'Send a message; the same clientId again returns the stored one (200)', request: { params: ThreadParam, body: body(SendMessage) }, responses: { 201: json(Message, 'Sent'), 200: json(Message, 'Already sent with this clientId'), ...errors(401, 403, 404, 422) } }),
   receipts: createRoute({ method: 'get', path: `${thread}/messages/{messageId}/receipts`, tags, security: secured, summary: 'Who has read a message ("3/5 read") and who has not', request: { params: MessageParam }, responses: { 200: json(MessageReceipts, 'Receipts'), ...errors(401, 404) } }),
+  addMembers: createRoute({ method: 'post', path: `${thread}/members`, tags, security: secured, summary: 'Add people to a group or channel; on a record thread, invite them (shares the record for reading)', request: { params: ThreadParam, body: body(AddMembers) }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 403, 404, 422) } }),
+  removeMember: createRoute({ method: 'delete', path: `${thread}/members/{userId}`, tags, security: secured, summary: 'Leave a group or channel, or remove someone from it', request: { params: MemberParam }, responses: { 204: { description: 'Removed' }, ...errors(401, 403, 404) } }),
   read: createRoute({ method: 'post', path: `${thread}/read`, tags, security: secured, summary: 'Mark read up to a seq (never moves back)', request: { params: ThreadParam, body: body(MarkRead) }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 404) } }),
   follow: createRoute({ method: 'put', path: `${thread}/follow`, tags, security: secured, summary: 'Follow a record thread (or unmute a conversation)', request: { params: ThreadParam }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 404) } }),
   unfollow: createRoute({ method: 'delete', path: `${thread}/follow`, tags, security: secured, summary: 'Unfollow a record thread (or mute a conversation)', request: { params: ThreadParam }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 404) } }),
@@ -63,6 +66,20 @@ export function threadRoutes() {
     requireUser(ctx);
     const { id, messageId } = c.req.valid('param');
     return c.json(await messageReceipts(ctx, id, messageId), 200);
+  });
+  app.openapi(routes.addMembers, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    const { id } = c.req.valid('param');
+    await addMembers(ctx, id, c.req.valid('json').userIds);
+    return c.json(await getThread(ctx, id), 200);
+  });
+  app.openapi(routes.removeMember, async (c) => {
+    const ctx = c.get('ctx');
+    requireUser(ctx);
+    const { id, userId } = c.req.valid('param');
+    await removeMember(ctx, id, userId);
+    return c.body(null, 204);
   });
   app.openapi(routes.read, async (c) => {
     const ctx = c.get('ctx');

@@ -151,6 +151,36 @@ describe('direct messages, groups and announcements', () => {
   });
 });
 
+describe('members', () => {
+  it('the owner adds and removes people; anyone but the owner may leave; members may not add', async () => {
+    const group = ok(await w.as.mia.post('/api/v1/threads', { title: '项目组', memberIds: [w.users.ann, w.users.bob] }), 201);
+    expect((await w.as.carl.get(`/api/v1/threads/${group.id}`)).status).toBe(404);
+    const added = ok(await w.as.mia.post(`/api/v1/threads/${group.id}/members`, { userIds: [w.users.carl] }));
+    expect(added.members.map((m: { userId: string }) => m.userId)).toContain(w.users.carl);
+    expect((await w.as.carl.get(messages(group.id))).status).toBe(200);
+    expect((await w.as.ann.post(`/api/v1/threads/${group.id}/members`, { userIds: [w.users.dan] })).status).toBe(403);
+    expect((await w.as.ann.delete(`/api/v1/threads/${group.id}/members/${w.users.bob}`)).status).toBe(403);
+    expect((await w.as.ann.delete(`/api/v1/threads/${group.id}/members/${w.users.ann}`)).status).toBe(204);
+    expect((await w.as.ann.get(messages(group.id))).status).toBe(404);
+    expect((await w.as.mia.delete(`/api/v1/threads/${group.id}/members/${w.users.bob}`)).status).toBe(204);
+    expect((await w.as.bob.get(messages(group.id))).status).toBe(404);
+    expect((await w.as.mia.delete(`/api/v1/threads/${group.id}/members/${w.users.mia}`)).status).toBe(403);
+  });
+
+  it('inviting someone to a record\'s thread shares the record with her for reading, audited; only who may share may invite', async () => {
+    const id = ok(await w.as.ann.post(DEALS, { title: 'invite carl' }), 201).id;
+    const thread = await threadOf(w.as.ann, id);
+    expect((await w.as.bob.post(`/api/v1/threads/${thread.id}/members`, { userIds: [w.users.carl] })).status).toBe(403);
+    expect((await w.as.carl.get(`${DEALS}/${id}`)).status).toBe(404);
+    ok(await w.as.ann.post(`/api/v1/threads/${thread.id}/members`, { userIds: [w.users.carl] }));
+    expect((await w.as.carl.get(`${DEALS}/${id}`)).status).toBe(200);
+    expect(ok(await w.as.carl.get(`/api/v1/threads/${thread.id}`)).following).toBe(true);
+    expect((await w.as.carl.patch(`${DEALS}/${id}`, { region: 'x' })).status).toBe(403);
+    const audit = await systemCtx(w.t.platform, w.t.platform.workspaces.list()[0]!).db.selectFrom('audit_log').selectAll().where('action', '=', 'access.share.create').where('target_id', '=', id).execute();
+    expect(audit).toHaveLength(1);
+  });
+});
+
 describe('the inbox and read state', () => {
   it('lists conversations by latest activity with unread counts; reading clears them, never moving back', async () => {
     const dm = ok(await w.as.dan.post('/api/v1/threads/direct', { userId: w.users.carl }));

@@ -1,0 +1,49 @@
+import { shareRecord } from '../access/index.ts';
+import { AppError } from '../core/app-error.ts';
+import { actorId, inTransaction, type Ctx } from '../core/context.ts';
+import { publishEvent } from '../events/index.ts';
+import { assertActiveUsers } from './conversations.ts';
+import { readableThread } from './thread-access.ts';
+
+const MANAGERS = ['owner', 'admin'];
+
+/** Tells realtime to re-check the room: someone removed must leave it at once. */
+const membersChanged = (tx: Ctx, threadId: string) => publishEvent(tx, { aggregateType: 'thread', aggregateId: threadId, type: 'thread.members_changed', payload: { threadId } });
+
+/**
+ * Adds people. To a group or channel: its owner and admins add members (readers of a channel). To a
+ * record's thread: inviting someone shares the record with her for reading (audited as a share) and
+ * makes her follow it — so only those who may share the record may invite.
+ */
+export async function addMembers(ctx: Ctx, threadId: string, userIds: string[]): Promise<void> {
+  const { thread, membership } = await readableThread(ctx, threadId);
+  const people = [...new Set(userIds)];
+  await assertActiveUsers(ctx, people);
+  if (thread.kind === 'direct') throw new AppError('FORBIDDEN', 403, { details: { reason: 'a direct thread has two people' } });
+  await inTransaction(ctx, async (tx) => {
+    if (thread.kind === 'record') {
+      for (const id of people) await shareRecord(tx, thread.object!, thread.record_id!, { grantee: { kind: 'user', id }, access: 'read' });
+    } else if (!MANAGERS.includes(membership!.role)) throw new AppError('FORBIDDEN', 403, { details: { reason: 'only the owner and admins add members' } });
+    const role = thread.kind === 'record' ? ('follower' as const) : thread.kind === 'announcement' ? ('reader' as const) : ('member' as const);
+    await tx.db
+      .insertInto('thread_members')
+      .values(people.map((user_id) => ({ thread_id: threadId, user_id, role })))
+      .onConflict((oc) => oc.columns(['thread_id', 'user_id']).doNothing())
+      .execute();
+  });
+}
+
+/** Leaving a group or channel (anyone but its owner), or removing someone from it (its owner and admins). */
+export async function removeMember(ctx: Ctx, threadId: string, userId: string): Promise<void> {
+  const { thread, membership } = await readableThread(ctx, threadId);
+  if (thread.kind !== 'group' && thread.kind !== 'announcement') throw new AppError('FORBIDDEN', 403, { details: { reason: 'only groups and channels have members to remove' } });
+  const self = userId === actorId(ctx);
+  const target = await ctx.db.selectFrom('thread_members').select('role').where('thread_id', '=', threadId).where('user_id', '=', userId).executeTakeFirst();
+  if (!target) throw new AppError('USER_NOT_FOUND', 404);
+  if (target.role === 'owner') throw new AppError('FORBIDDEN', 403, { details: { reason: 'the owner cannot leave or be removed' } });
+  if (!self && !MANAGERS.includes(membership!.role)) throw new AppError('FORBIDDEN', 403, { details: { reason: 'only the owner and admins remove members' } });
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.deleteFrom('thread_members').where('thread_id', '=', threadId).where('user_id', '=', userId).execute();
+    await membersChanged(tx, threadId);
+  });
+}
