@@ -56,7 +56,9 @@ export class RealtimeHub {
     await unlisten?.();
     // Without a callback: its callback waits for the HTTP server to close, which serveHttp does afterwards.
     await io?.close();
-    await pool?.end();
+    // The adapter takes its LISTEN connection asynchronously: closed while it is still being taken, that
+    // connection is never given back and `end()` would wait for it forever. Shutdown does not wait for it.
+    if (pool) await Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   }
 
   /** The outbox consumer: a committed message goes to its thread's room, and an inbox nudge to its members. */
