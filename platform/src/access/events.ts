@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Ctx } from '../core/context.ts';
 import { publishedObjects } from '../meta/index.ts';
 import { accessOfUser } from './object-access.ts';
+import { readableRecords } from './readable-records.ts';
 
 export type RecordEventPayload = { object: string; id: string; version?: number; changed?: string[] };
 
@@ -15,10 +15,6 @@ export async function recordEventFor(ctx: Ctx, user: { id: string; isAdmin: bool
   if (!object) return null;
   const access = await accessOfUser(ctx, user.id, object, user.isAdmin);
   if (!access.canRead) return null;
-  if (type !== 'record.deleted') {
-    let query = ctx.db.withoutPlugins().selectFrom(sql.table(`${ctx.workspace.schemas.data}.${object.name}`).as('t')).select(sql`1`.as('one')).where(sql<boolean>`t.id = ${payload.id}`);
-    if (access.read) query = query.where(access.read);
-    if (!(await query.executeTakeFirst())) return null;
-  }
+  if (type !== 'record.deleted' && !(await readableRecords(ctx, access, [payload.id])).has(payload.id)) return null;
   return payload.changed ? { ...payload, changed: payload.changed.filter((name) => !access.hidden.has(name)) } : payload;
 }

@@ -7,6 +7,7 @@ import { publishEvent } from '../events/index.ts';
 import { publishedObject } from '../meta/index.ts';
 import { assertGrantee, granteeColumns, grantee } from './grantees.ts';
 import { accessTo, type ObjectAccess } from './object-access.ts';
+import { readableRecords } from './readable-records.ts';
 
 type ShareRow = { id: string; object: string; record_id: string; user_id: string | null; department_id: string | null; role_id: string | null; access: 'read' | 'edit'; created_by: string | null; created_at: Date | string };
 
@@ -22,12 +23,9 @@ const toShare = (r: ShareRow): RecordShare => ({
 
 /** The record's owner, if the user may read the record at all (otherwise it does not exist for her: 404). */
 async function readableOwner(ctx: Ctx, access: ObjectAccess, id: string): Promise<string | null> {
-  if (!access.canRead) throw new AppError('RECORD_NOT_FOUND', 404);
-  let query = ctx.db.withoutPlugins().selectFrom(sql.table(`${ctx.workspace.schemas.data}.${access.object.name}`).as('t')).select(sql<string | null>`t.owner`.as('owner')).where(sql<boolean>`t.id = ${id}`);
-  if (access.read) query = query.where(access.read);
-  const row = await query.executeTakeFirst();
-  if (!row) throw new AppError('RECORD_NOT_FOUND', 404);
-  return row.owner;
+  const found = await readableRecords(ctx, access, [id]);
+  if (!found.has(id)) throw new AppError('RECORD_NOT_FOUND', 404);
+  return found.get(id)!;
 }
 
 /** Sharing a record is for its owner and for whoever may modify all records of the object. */

@@ -1,5 +1,5 @@
-import { sql, type Selectable } from 'kysely';
-import { accessTo } from '../access/index.ts';
+import type { Selectable } from 'kysely';
+import { accessTo, readableRecords } from '../access/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, type Ctx } from '../core/context.ts';
 import { isUuid } from '../core/references.ts';
@@ -17,11 +17,7 @@ async function recordReadable(ctx: Ctx, objectName: string, recordId: string): P
     if (error instanceof AppError && error.code === 'OBJECT_NOT_FOUND') return false;
     throw error;
   }
-  const access = await accessTo(ctx, object);
-  if (!access.canRead) return false;
-  let query = ctx.db.withoutPlugins().selectFrom(sql.table(`${ctx.workspace.schemas.data}.${object.name}`).as('t')).select(sql<number>`1`.as('one')).where(sql<boolean>`t.id = ${recordId}`);
-  if (access.read) query = query.where(access.read);
-  return (await query.executeTakeFirst()) !== undefined;
+  return (await readableRecords(ctx, await accessTo(ctx, object), [recordId])).has(recordId);
 }
 
 /**

@@ -1,10 +1,10 @@
-import { accessTo } from '../access/index.ts';
+import { accessTo, readableRecords } from '../access/index.ts';
 import type { Thread, ThreadKind } from '../contracts/threads.ts';
 import { actorId, type Ctx } from '../core/context.ts';
 import { toNumber } from '../db/tables.ts';
 import { publishedObjects } from '../meta/index.ts';
 import { markRead, renderFor, toMessage } from './messages.ts';
-import { readableRecordIds, readableThread, type ReadableThread, type ThreadRow } from './thread-access.ts';
+import { readableThread, type ReadableThread, type ThreadRow } from './thread-access.ts';
 
 type Membership = { last_read_seq: string | number; muted: boolean; role: string } | null;
 
@@ -74,7 +74,7 @@ export async function inbox(ctx: Ctx, query: { kind?: ThreadKind; limit: number 
     if (!object) continue;
     const access = await accessTo(ctx, object);
     accesses.set(name, access);
-    for (const id of await readableRecordIds(ctx, access, list.map((r) => r.record_id!))) readable.add(`${name}:${id}`);
+    for (const id of (await readableRecords(ctx, access, list.map((r) => r.record_id!))).keys()) readable.add(`${name}:${id}`);
   }
   for (const row of rows) {
     if (row.kind === 'record' && !readable.has(`${row.object}:${row.record_id}`)) continue;

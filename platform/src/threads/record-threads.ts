@@ -1,10 +1,9 @@
 import { v7 as uuidv7 } from 'uuid';
-import { accessTo } from '../access/index.ts';
+import { accessTo, readableRecords } from '../access/index.ts';
 import { AppError } from '../core/app-error.ts';
 import type { Ctx } from '../core/context.ts';
 import { publishedObject } from '../meta/index.ts';
 import { appendMessage } from './messages.ts';
-import { readableRecordIds } from './thread-access.ts';
 
 export type FieldChange = { field: string; old: unknown; new: unknown };
 
@@ -60,6 +59,6 @@ export async function closeRecordThread(tx: Ctx, object: string, recordId: strin
 /** `GET /api/v1/objects/{object}/records/{id}/thread`: the thread id of a record the user may read (404 otherwise). */
 export async function recordThread(ctx: Ctx, objectName: string, recordId: string): Promise<string> {
   const access = await accessTo(ctx, await publishedObject(ctx, objectName));
-  if (!(await readableRecordIds(ctx, access, [recordId])).has(recordId)) throw new AppError('RECORD_NOT_FOUND', 404);
+  if (!(await readableRecords(ctx, access, [recordId])).has(recordId)) throw new AppError('RECORD_NOT_FOUND', 404);
   return recordThreadId(ctx, access.object.name, recordId);
 }

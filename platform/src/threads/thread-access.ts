@@ -1,5 +1,5 @@
-import { sql, type Selectable } from 'kysely';
-import { accessTo, type ObjectAccess } from '../access/index.ts';
+import type { Selectable } from 'kysely';
+import { accessTo, readableRecords, type ObjectAccess } from '../access/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, type Ctx } from '../core/context.ts';
 import type { WorkspaceDB } from '../db/tables.ts';
@@ -10,18 +10,6 @@ export type Membership = Selectable<WorkspaceDB['thread_members']> | null;
 export type ReadableThread = { thread: ThreadRow; membership: Membership; access: ObjectAccess | null };
 
 const notFound = () => new AppError('THREAD_NOT_FOUND', 404);
-
-/** Which of these records of `object` the user may read: one query, under the same predicate as lists. */
-export async function readableRecordIds(ctx: Ctx, access: ObjectAccess, ids: string[]): Promise<Set<string>> {
-  if (!access.canRead || ids.length === 0) return new Set();
-  let query = ctx.db
-    .withoutPlugins()
-    .selectFrom(sql.table(`${ctx.workspace.schemas.data}.${access.object.name}`).as('t'))
-    .select(sql<string>`t.id`.as('id'))
-    .where(sql<boolean>`t.id in (${sql.join(ids.map((id) => sql`${id}::uuid`))})`);
-  if (access.read) query = query.where(access.read);
-  return new Set((await query.execute()).map((r) => r.id));
-}
 
 /**
  * A record thread's readers are exactly the record's readers; a direct, group or announcement thread's
@@ -43,7 +31,7 @@ export async function readableThread(ctx: Ctx, threadId: string): Promise<Readab
   const object = (await publishedObjects(ctx)).objects.get(thread.object!);
   if (!object) throw notFound();
   const access = await accessTo(ctx, object);
-  if (!(await readableRecordIds(ctx, access, [thread.record_id!])).has(thread.record_id!)) throw notFound();
+  if (!(await readableRecords(ctx, access, [thread.record_id!])).has(thread.record_id!)) throw notFound();
   return { thread, membership, access };
 }
 
