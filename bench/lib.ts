@@ -60,3 +60,48 @@ export async function httpOk(url: string): Promise<boolean> {
     return false;
   }
 }
+
+/** The value at percentile `p` (0–100) of `values`: the sample at that rank, not interpolated. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+}
+
+export type RunningServer = { child: ChildProcess; url: string; output: () => string };
+
+/**
+ * Starts `threadbase start` with `env` (which sets PORT) and resolves once `/readyz` answers 200. A
+ * process that exits first, or is not ready within `timeoutMs`, is killed and its output thrown.
+ */
+export async function startThreadbase(env: Record<string, string>, timeoutMs = 120_000): Promise<RunningServer> {
+  const url = `http://127.0.0.1:${env.PORT}`;
+  const child = spawn(process.execPath, [cli, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`threadbase start exited early:\n${output.slice(-4000)}`);
+    if (performance.now() > deadline) {
+      await stop(child);
+      throw new Error(`threadbase start not ready after ${timeoutMs} ms:\n${output.slice(-4000)}`);
+    }
+    if (await httpOk(`${url}/readyz`)) return { child, url, output: () => output };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** `stop`, then SIGKILL if the process has not exited within `ms` (a bench must not hang on a stuck shutdown). */
+export async function stopWithin(child: ChildProcess, ms = 15_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      process.stderr.write(`process ${child.pid} did not stop within ${ms} ms: killed\n`);
+      child.kill('SIGKILL');
+      resolve();
+    }, ms);
+  });
+  await Promise.race([stop(child), killed]);
+  clearTimeout(timer);
+  if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+}

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { Rate } from './core/rate-limit.ts';
 
 /** postgres.js's own default; see docs/operations.md for when to raise it. */
 const POOL_SIZE = 10;
@@ -20,6 +21,10 @@ const envSchema = z.object({
   TB_SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   TB_BODY_LIMIT_KB: z.coerce.number().int().min(16).max(102400).default(1024),
   TB_JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3600).default(30),
+  TB_SOCKET_EVENTS_PER_SECOND: z.coerce.number().min(0.1).max(1_000_000).default(20),
+  TB_SOCKET_EVENTS_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
+  TB_MESSAGES_PER_SECOND: z.coerce.number().min(0.1).max(1_000_000).default(10),
+  TB_MESSAGES_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
   TB_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   TB_TIME_ZONE: z
     .string()
@@ -54,6 +59,10 @@ export type Config = {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** A running job whose process has been silent this long is given to another process. */
   jobHeartbeatSeconds: number;
+  /** Client events per socket (one tab), whatever the event. */
+  socketEventRate: Rate;
+  /** Messages sent per user and process, over HTTP and socket alike. */
+  messageRate: Rate;
   /** Where "today" and "this month" are, for relative date filters. */
   timeZone: string;
   /** Where uploaded files live: under `<dataDir>/files`, or in an S3-compatible bucket. */
@@ -88,6 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.TB_BODY_LIMIT_KB * 1024,
     logLevel: e.TB_LOG_LEVEL,
     jobHeartbeatSeconds: e.TB_JOB_HEARTBEAT_SECONDS,
+    socketEventRate: { perSecond: e.TB_SOCKET_EVENTS_PER_SECOND, burst: e.TB_SOCKET_EVENTS_BURST },
+    messageRate: { perSecond: e.TB_MESSAGES_PER_SECOND, burst: e.TB_MESSAGES_BURST },
     timeZone: e.TB_TIME_ZONE,
   };
 }

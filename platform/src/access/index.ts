@@ -1,6 +1,6 @@
 export { accessTo, accessOfUser, assertCanCreate, assertCanRead, assertVisible, assertWritable, filterFields, type ObjectAccess } from './object-access.ts';
 export { ACCESS_CHANNEL, forgetAccess } from './model.ts';
-export { readableRecords } from './readable-records.ts';
+export { readableRecords, readableRecordTitles } from './readable-records.ts';
 export { forgetShares, listShares, shareRecord, unshareRecord } from './shares.ts';
 export { explainAccess, myObjectAccess } from './explain.ts';
 export { recordEventFor, type RecordEventPayload } from './events.ts';

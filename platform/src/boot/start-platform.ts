@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Config } from '../config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { RateLimiter } from '../core/rate-limit.ts';
 import type { Platform } from '../core/platform.ts';
 import { globalScope, workspaceScope } from '../db/migration-scopes.ts';
 import { runMigrations } from '../db/migrate.ts';
@@ -11,6 +12,7 @@ import { JobQueue } from '../jobs/index.ts';
 import { RealtimeHub, registerRealtime } from '../realtime/hub.ts';
 import { registerRecordJobs } from '../records/jobs.ts';
 import { registerSearchIndexing } from '../threads/search-indexer.ts';
+import { registerNotifications } from '../notifications/index.ts';
 import { META_CHANNEL, forgetPublished } from '../meta/index.ts';
 import { WorkspaceRegistry } from '../workspaces/registry.ts';
 import { firstStart, type FirstStartResult } from './first-start.ts';
@@ -66,7 +68,8 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     const realtime = new RealtimeHub();
     registerRealtime(outbox, realtime);
     registerSearchIndexing(outbox);
-    const platform: Platform = { config, db, log, workspaces, outbox, jobs, files: options.files ?? createFileStore(config), realtime };
+    registerNotifications(outbox);
+    const platform: Platform = { config, db, log, workspaces, outbox, jobs, files: options.files ?? createFileStore(config), realtime, messageRate: new RateLimiter(config.messageRate) };
     const defaultWorkspace = all.find((w) => w.isDefault) ?? all[0]!;
     const seeded = options.seed === false ? { seeded: false, adminPassword: null, generated: false } : await firstStart(platform, defaultWorkspace);
     phase('seedMs');

@@ -10,3 +10,5 @@ export * from './access.ts';
 export * from './files.ts';
 export * from './threads.ts';
 export * from './search.ts';
+export * from './presence.ts';
+export * from './notifications.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Login, Password, User, UserStatus } from './auth.ts';
 import { Id, Locale, PageQuery, page, text } from './common.ts';
+import { PresenceStatus } from './presence.ts';
 
 export const Department = z
   .object({
@@ -46,7 +47,11 @@ export const UserListQuery = PageQuery.extend({
 });
 export type UserListQuery = z.infer<typeof UserListQuery>;
 
-export const UserPage = page(User).meta({ id: 'UserPage' });
+/** A person as the directory shows her: with whether she is connected right now. */
+export const DirectoryUser = User.extend({ presence: PresenceStatus }).meta({ id: 'DirectoryUser' });
+export type DirectoryUser = z.infer<typeof DirectoryUser>;
+
+export const UserPage = page(DirectoryUser).meta({ id: 'UserPage' });
 
 const userFields = {
   displayName: text(100, 1),

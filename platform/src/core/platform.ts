@@ -6,6 +6,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { WorkspaceRegistry } from '../workspaces/registry.ts';
 import type { Logger } from './logger.ts';
+import type { RateLimiter } from './rate-limit.ts';
 
 /** The long-lived parts of one running platform process, handed to every service through `Ctx`. */
 export type Platform = {
@@ -17,4 +18,6 @@ export type Platform = {
   jobs: JobQueue;
   files: FileStore;
   realtime: RealtimeHub;
+  /** Messages per user in this process: HTTP and socket sends spend from the same bucket. */
+  messageRate: RateLimiter;
 };

@@ -195,6 +195,7 @@ export type WorkspaceDB = {
     user_id: string;
     role: 'owner' | 'admin' | 'member' | 'publisher' | 'reader' | 'follower';
     muted: Generated<boolean>;
+    notify: Generated<'all' | 'mentions' | 'none'>;
     last_read_seq: Generated<string | number>;
     joined_at: Generated<Date>;
   };
@@ -210,7 +211,18 @@ export type WorkspaceDB = {
     reply_to: string | null;
     payload: Json<Record<string, unknown>> | null;
     created_at: Generated<Date>;
+    edited_at: Date | null;
+    recalled_at: Date | null;
+    updated_at: Generated<Date>;
+    attachments: Json<string[]>;
+    links: Json<{ object: string; recordId: string }[]>;
+    forwarded_from: Json<{ authorId: string | null; createdAt: string }> | null;
+    pinned_at: Date | null;
+    pinned_by: string | null;
   };
+  message_edits: { message_id: string; version: number; body: string; edited_at: Generated<Date> };
+  message_reactions: { message_id: string; user_id: string; emoji: string; created_at: Generated<Date> };
+  messaging_settings: { id: number; recall_minutes: number; updated_at: Generated<Date>; updated_by: string | null };
   outbox_aggregates: { aggregate_type: string; aggregate_id: string; seq: Int8 };
   outbox_events: {
     id: Bigserial;
@@ -230,7 +242,10 @@ export type WorkspaceDB = {
     next_attempt_at: Timestamp;
     last_error: string | null;
     delivered_at: Date | null;
+    aggregate_type: string;
+    aggregate_id: string;
   };
+  outbox_leases: { consumer: string; aggregate_type: string; aggregate_id: string; leased_until: Generated<Date> };
   files: {
     id: string;
     name: string;
@@ -255,6 +270,22 @@ export type WorkspaceDB = {
     updated_at: Timestamp;
     updated_by: string | null;
   };
+  notifications: {
+    id: string;
+    user_id: string;
+    thread_id: string;
+    kind: 'mention' | 'reply' | 'reminder' | 'direct' | 'message' | 'activity';
+    first_seq: Int8;
+    last_seq: Int8;
+    message_id: string;
+    actor_id: string | null;
+    count: Generated<number>;
+    read_at: Date | null;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  presence_sessions: { user_id: string; process_id: string; away: boolean; seen_at: Timestamp };
+  presence_users: { user_id: string; status: 'online' | 'away' | 'offline'; changed_at: Timestamp };
   search_entries: {
     id: Generated<string>;
     kind: 'message' | 'record' | 'file';

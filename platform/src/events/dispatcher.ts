@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { systemCtx, type Ctx, type Workspace } from '../core/context.ts';
 import { errorFields } from '../core/logger.ts';
@@ -26,9 +27,29 @@ export type ConsumerOptions = {
   leaseMs?: number;
 };
 
-type Consumer = { name: string; handle: (event: DeliveredEvent, ctx: Ctx) => Promise<void> } & Required<ConsumerOptions>;
+/**
+ * A consumer takes one event at a time; `batch` is every event of the claim it belongs to (the same
+ * array for each), so that a consumer may load what all of them need at once.
+ */
+export type ConsumerHandler = (event: DeliveredEvent, ctx: Ctx, batch: readonly DeliveredEvent[]) => Promise<void>;
+type Consumer = { name: string; handle: ConsumerHandler } & Required<ConsumerOptions>;
 
-const BATCH = 50;
+/** A claimed delivery with its event (the claim reads them in the same statement). */
+type Claimed = {
+  consumer: string;
+  attempts: number;
+  aggregate_type: string;
+  aggregate_id: string;
+  aggregate_seq: string | number;
+  type: string;
+  payload: Record<string, unknown>;
+  actor_id: string | null;
+  created_at: Date | string;
+};
+
+/** Runs (consumer × aggregate) one claim takes, and deliveries per run. */
+const RUNS = 50;
+const RUN_LENGTH = 200;
 const defaultBackoff = (attempt: number) => Math.min(60_000 * 10, 500 * 2 ** (attempt - 1));
 
 /**
@@ -45,7 +66,7 @@ export class OutboxDispatcher {
   #unlisten: (() => Promise<void>) | null = null;
   #stopped = true;
 
-  register(name: string, handle: Consumer['handle'], options: ConsumerOptions = {}): void {
+  register(name: string, handle: ConsumerHandler, options: ConsumerOptions = {}): void {
     if (this.#consumers.has(name)) throw new Error(`Outbox consumer ${name} is already registered`);
     this.#consumers.set(name, {
       name,
@@ -56,6 +77,9 @@ export class OutboxDispatcher {
     });
   }
 
+  /** Names this dispatcher in the NOTIFY of its own commits: it wakes itself after commit, not a second time. */
+  readonly tag = randomUUID();
+
   consumerNames(): string[] {
     return [...this.#consumers.keys()];
   }
@@ -63,7 +87,10 @@ export class OutboxDispatcher {
   async start(platform: Platform): Promise<void> {
     this.#platform = platform;
     this.#stopped = false;
-    this.#unlisten = await platform.db.listen(OUTBOX_CHANNEL, (schema) => this.wake(schema));
+    this.#unlisten = await platform.db.listen(OUTBOX_CHANNEL, (payload) => {
+      const [schema, from] = payload.split(' ');
+      if (schema && from !== this.tag) this.wake(schema);
+    });
     for (const workspace of platform.workspaces.list()) this.wake(workspace.schemas.system);
   }
 
@@ -81,29 +108,35 @@ export class OutboxDispatcher {
     while (this.#running.size > 0) await Promise.allSettled(this.#running.values());
   }
 
+  /** Wakes every consumer of the workspace. Each drains on its own, so a slow one (notifications of a big group) never holds back another (realtime). */
   wake(schema: string): void {
     if (this.#stopped || !this.#platform) return;
-    if (this.#running.has(schema)) {
-      this.#again.add(schema);
-      return;
-    }
-    const run = this.#drainLoop(schema).finally(() => this.#running.delete(schema));
-    this.#running.set(schema, run);
+    for (const consumer of this.#consumers.keys()) this.#wakeConsumer(schema, consumer);
   }
 
-  async #drainLoop(schema: string): Promise<void> {
+  #wakeConsumer(schema: string, consumer: string): void {
+    const key = `${schema}\u0000${consumer}`;
+    if (this.#running.has(key)) {
+      this.#again.add(key);
+      return;
+    }
+    const run = this.#drainLoop(schema, consumer, key).finally(() => this.#running.delete(key));
+    this.#running.set(key, run);
+  }
+
+  async #drainLoop(schema: string, consumer: string, key: string): Promise<void> {
     const platform = this.#platform!;
     const workspace = platform.workspaces.list().find((w) => w.schemas.system === schema) ?? (await this.#reloadFor(schema));
     if (!workspace) return;
     do {
-      this.#again.delete(schema);
+      this.#again.delete(key);
       try {
-        while (!this.#stopped && (await this.#drainBatch(workspace)) > 0);
-        await this.#scheduleNext(workspace);
+        while (!this.#stopped && (await this.#drainBatch(workspace, consumer)) > 0);
+        await this.#scheduleNext(workspace, consumer, key);
       } catch (error) {
-        platform.log.error('outbox dispatch failed', { schema, ...errorFields(error) });
+        platform.log.error('outbox dispatch failed', { schema, consumer, ...errorFields(error) });
       }
-    } while (this.#again.has(schema) && !this.#stopped);
+    } while (this.#again.has(key) && !this.#stopped);
   }
 
   async #reloadFor(schema: string): Promise<Workspace | undefined> {
@@ -111,81 +144,100 @@ export class OutboxDispatcher {
     return all.find((w) => w.schemas.system === schema);
   }
 
-  /** Claims due deliveries whose earlier events (same aggregate, same consumer) are all settled. */
-  async #claim(db: Kysely<WorkspaceDB>, workspace: Workspace) {
-    const names = this.consumerNames();
-    if (names.length === 0) return [];
+  /**
+   * Claims runs of one consumer's due deliveries, a run per aggregate. The run's lease row is taken by an
+   * UPDATE that re-checks it against concurrent claims (another process that leased it first makes this
+   * one skip it), so one process at a time delivers an aggregate's events to a consumer. A run is the
+   * aggregate's pending deliveries in event order up to the first that is not due (one backing off after
+   * a failure holds back those after it); each claimed delivery is leased too, so that a process that
+   * dies while delivering has its claims taken up again when the lease runs out.
+   */
+  async #claim(db: Kysely<WorkspaceDB>, workspace: Workspace, consumer: string) {
     const t = (name: string) => sql.table(`${workspace.schemas.system}.${name}`);
-    const leaseCases = sql.join(
-      names.map((n) => sql`when ${n} then ${this.#consumers.get(n)!.leaseMs}`),
-      sql` `,
-    );
-    const claimed = await sql<{
-      event_id: string | number;
-      consumer: string;
-      attempts: number;
-    }>`
-      update ${t('outbox_deliveries')} as d
-      set attempts = d.attempts + 1,
-          next_attempt_at = now() + make_interval(secs => (case d.consumer ${leaseCases} else 60000 end) / 1000.0)
-      where (d.event_id, d.consumer) in (
-        select d1.event_id, d1.consumer
-        from ${t('outbox_deliveries')} d1
-        join ${t('outbox_events')} e1 on e1.id = d1.event_id
-        where d1.status = 'pending' and d1.next_attempt_at <= now() and d1.consumer in (${sql.join(names)})
-          and not exists (
-            select 1 from ${t('outbox_deliveries')} d2
-            join ${t('outbox_events')} e2 on e2.id = d2.event_id
-            where d2.consumer = d1.consumer and d2.status = 'pending'
-              and e2.aggregate_type = e1.aggregate_type and e2.aggregate_id = e1.aggregate_id
-              and e2.aggregate_seq < e1.aggregate_seq
-          )
-        order by d1.event_id
-        limit ${BATCH}
-        for update of d1 skip locked
+    const lease = sql`make_interval(secs => ${this.#consumers.get(consumer)!.leaseMs / 1000})`;
+    const { rows } = await sql<Claimed & { event_id: string | number | null }>`
+      with due as (
+        select consumer, aggregate_type, aggregate_id, min(event_id) as first_event
+        from ${t('outbox_deliveries')}
+        where status = 'pending' and consumer = ${consumer}
+        group by consumer, aggregate_type, aggregate_id
+        having min(event_id) = min(event_id) filter (where next_attempt_at <= now())
+        order by first_event
+        limit ${RUNS}
+      ), leased as (
+        update ${t('outbox_leases')} as l set leased_until = now() + ${lease}
+        from due
+        where l.consumer = due.consumer and l.aggregate_type = due.aggregate_type and l.aggregate_id = due.aggregate_id and l.leased_until <= now()
+        returning l.consumer, l.aggregate_type, l.aggregate_id
+      ), runs as (
+        select d.event_id, d.consumer,
+          row_number() over w as position,
+          count(*) filter (where d.next_attempt_at > now()) over w as held
+        from ${t('outbox_deliveries')} d
+        join leased using (consumer, aggregate_type, aggregate_id)
+        where d.status = 'pending'
+        window w as (partition by d.consumer, d.aggregate_type, d.aggregate_id order by d.event_id)
+      ), claimed as (
+        update ${t('outbox_deliveries')} as d
+        set attempts = d.attempts + 1, next_attempt_at = now() + ${lease}
+        from runs
+        where d.event_id = runs.event_id and d.consumer = runs.consumer and d.status = 'pending' and runs.held = 0 and runs.position <= ${RUN_LENGTH}
+        returning d.event_id, d.consumer, d.attempts, d.aggregate_type, d.aggregate_id
       )
-      returning d.event_id, d.consumer, d.attempts`.execute(db);
-    return claimed.rows;
+      select c.event_id, c.consumer, c.attempts, c.aggregate_type, c.aggregate_id, e.aggregate_seq, e.type, e.payload, e.actor_id, e.created_at
+      from claimed c join ${t('outbox_events')} e on e.id = c.event_id
+      union all
+      select null, consumer, 0, aggregate_type, aggregate_id, null, null, null, null, null from leased`.execute(db);
+    const deliveries = rows.filter((r) => r.event_id !== null) as (Claimed & { event_id: string | number })[];
+    // A run found settled meanwhile by the process that held it before (it read an older snapshot):
+    // its lease is given back at once rather than left to run out.
+    const runs = new Set(deliveries.map((d) => `${d.consumer}:${d.aggregate_type}:${d.aggregate_id}`));
+    const idle = rows.filter((r) => r.event_id === null && !runs.has(`${r.consumer}:${r.aggregate_type}:${r.aggregate_id}`));
+    if (idle.length) await this.#settle(db, workspace, consumer, [], [], idle);
+    return deliveries;
   }
 
-  async #drainBatch(workspace: Workspace): Promise<number> {
-    const platform = this.#platform!;
-    const ctx = systemCtx(platform, workspace);
-    const claimed = await this.#claim(ctx.db, workspace);
+  /**
+   * Delivers a claimed batch in event order. A failed delivery holds back the rest of its aggregate's
+   * run, which is handed back untried; successes are settled and the runs' leases given back in one
+   * statement.
+   */
+  async #drainBatch(workspace: Workspace, name: string): Promise<number> {
+    const ctx = systemCtx(this.#platform!, workspace);
+    const claimed = await this.#claim(ctx.db, workspace, name);
     if (claimed.length === 0) return 0;
-    const ids = [...new Set(claimed.map((c) => toNumber(c.event_id)))];
-    const events = await ctx.db.selectFrom('outbox_events').selectAll().where('id', 'in', ids).execute();
-    const byId = new Map(events.map((e) => [toNumber(e.id), e]));
-    const ordered = [...claimed].sort((a, b) => toNumber(a.event_id) - toNumber(b.event_id));
-    for (const delivery of ordered) {
-      const row = byId.get(toNumber(delivery.event_id))!;
-      const consumer = this.#consumers.get(delivery.consumer)!;
-      const event: DeliveredEvent = {
-        id: toNumber(row.id),
+    const consumer = this.#consumers.get(name)!;
+    const done: number[] = [];
+    const untried: number[] = [];
+    const held = new Set<string>();
+    const batch: DeliveredEvent[] = [...claimed]
+      .sort((a, b) => toNumber(a.event_id) - toNumber(b.event_id))
+      .map((row) => ({
+        id: toNumber(row.event_id),
         aggregateType: row.aggregate_type,
         aggregateId: row.aggregate_id,
         aggregateSeq: toNumber(row.aggregate_seq),
         type: row.type,
-        payload: row.payload as unknown as Record<string, unknown>,
+        payload: row.payload,
         actorId: row.actor_id,
         createdAt: new Date(row.created_at),
-        attempt: delivery.attempts,
-      };
-      await this.#deliver(ctx, consumer, event);
+        attempt: row.attempts,
+      }));
+    for (const event of batch) {
+      const aggregate = `${event.aggregateType}:${event.aggregateId}`;
+      if (held.has(aggregate)) untried.push(event.id);
+      else if (await this.#deliver(ctx, consumer, event, batch)) done.push(event.id);
+      else held.add(aggregate);
     }
+    await this.#settle(ctx.db, workspace, name, done, untried, claimed);
     return claimed.length;
   }
 
-  async #deliver(ctx: Ctx, consumer: Consumer, event: DeliveredEvent): Promise<void> {
-    const where = { event_id: event.id, consumer: consumer.name };
+  /** Hands one event to a consumer: true when it took it; a failure is recorded for a retry, or dead-lettered. */
+  async #deliver(ctx: Ctx, consumer: Consumer, event: DeliveredEvent, batch: readonly DeliveredEvent[]): Promise<boolean> {
     try {
-      await consumer.handle(event, ctx);
-      await ctx.db
-        .updateTable('outbox_deliveries')
-        .set({ status: 'done', delivered_at: new Date(), last_error: null })
-        .where('event_id', '=', where.event_id)
-        .where('consumer', '=', where.consumer)
-        .execute();
+      await consumer.handle(event, ctx, batch);
+      return true;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const dead = event.attempt >= consumer.maxAttempts;
@@ -197,10 +249,28 @@ export class OutboxDispatcher {
           last_error: message.slice(0, 2000),
           next_attempt_at: new Date(Date.now() + (dead ? 0 : consumer.backoffMs(event.attempt))),
         })
-        .where('event_id', '=', where.event_id)
-        .where('consumer', '=', where.consumer)
+        .where('event_id', '=', event.id)
+        .where('consumer', '=', consumer.name)
         .execute();
+      return false;
     }
+  }
+
+  /** Marks deliveries done, hands untried ones back as due now, and releases the runs' leases. */
+  async #settle(db: Kysely<WorkspaceDB>, workspace: Workspace, consumer: string, done: number[], untried: number[], runs: { aggregate_type: string; aggregate_id: string }[]): Promise<void> {
+    const t = (name: string) => sql.table(`${workspace.schemas.system}.${name}`);
+    const aggregates = [...new Map(runs.map((r) => [`${r.aggregate_type}:${r.aggregate_id}`, r])).values()];
+    const idList = (list: number[]) => (list.length ? sql.join(list) : sql`null`);
+    await sql`
+      with finished as (
+        update ${t('outbox_deliveries')} set status = 'done', delivered_at = now(), last_error = null
+        where consumer = ${consumer} and event_id in (${idList(done)})
+      ), handed_back as (
+        update ${t('outbox_deliveries')} set attempts = attempts - 1, next_attempt_at = now()
+        where consumer = ${consumer} and event_id in (${idList(untried)})
+      )
+      update ${t('outbox_leases')} set leased_until = '-infinity'
+      where consumer = ${consumer} and (aggregate_type, aggregate_id) in (${sql.join(aggregates.map((a) => sql`(${a.aggregate_type}, ${a.aggregate_id})`))})`.execute(db);
   }
 
   /**
@@ -208,24 +278,24 @@ export class OutboxDispatcher {
    * Deliveries due now but waiting behind an earlier event of their aggregate are not counted: they are
    * claimed by whichever process settles that earlier event.
    */
-  async #scheduleNext(workspace: Workspace): Promise<void> {
-    const schema = workspace.schemas.system;
+  async #scheduleNext(workspace: Workspace, consumer: string, key: string): Promise<void> {
     const ctx = systemCtx(this.#platform!, workspace);
     const next = await ctx.db
       .selectFrom('outbox_deliveries')
       .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+      .where('consumer', '=', consumer)
       .where('status', '=', 'pending')
       .where('next_attempt_at', '>', sql<Date>`now()`)
       .executeTakeFirst();
-    clearTimeout(this.#timers.get(schema));
-    this.#timers.delete(schema);
+    clearTimeout(this.#timers.get(key));
+    this.#timers.delete(key);
     if (!next?.at || this.#stopped) return;
     const delay = Math.max(0, Math.min(new Date(next.at).getTime() - Date.now(), 2 ** 31 - 1));
     const timer = setTimeout(() => {
-      this.#timers.delete(schema);
-      this.wake(schema);
+      this.#timers.delete(key);
+      this.#wakeConsumer(workspace.schemas.system, consumer);
     }, delay + 5);
     timer.unref();
-    this.#timers.set(schema, timer);
+    this.#timers.set(key, timer);
   }
 }

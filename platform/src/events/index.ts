@@ -1,2 +1,2 @@
-export { publishEvent, OUTBOX_CHANNEL, type DomainEvent } from './publish-event.ts';
-export { OutboxDispatcher, type DeliveredEvent, type ConsumerOptions } from './dispatcher.ts';
+export { outboxNotify, outboxWrites, publishEvent, publishEvents, wakeAfterCommit, OUTBOX_CHANNEL, type DomainEvent } from './publish-event.ts';
+export { OutboxDispatcher, type ConsumerHandler, type ConsumerOptions, type DeliveredEvent } from './dispatcher.ts';

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { actorId, type Ctx } from '../core/context.ts';
 import { jsonb, toNumber } from '../db/tables.ts';
 
@@ -10,43 +10,71 @@ export type DomainEvent = {
   type: string;
   /** Ids and a small delta, never a whole record: consumers re-read what they need with their own access. */
   payload: Record<string, unknown>;
+  /** Who caused it, when not the transaction's actor (several people's messages written together). */
+  actorId?: string | null;
 };
 
 /**
- * Writes an event to the outbox inside the caller's transaction. The per-aggregate counter row is
- * locked until commit, so events of one aggregate get sequence numbers in commit order.
+ * The outbox writes of events of one aggregate, as common table expressions to put in a statement:
+ * `source` is a CTE of the caller's with columns `(ord, type, payload, actor_id)`, `count` its rows. They
+ * write the aggregate's counter row (locked until commit, so events of one aggregate get sequence
+ * numbers in commit order), the events as CTE `outbox_inserted (id)`, a delivery per consumer, and each
+ * consumer's lease row for the aggregate (see the dispatcher's claim). The statement must also select
+ * `outboxNotify` so that other processes wake, and the caller must `wakeAfterCommit`.
  */
+export function outboxWrites(ctx: Ctx, aggregate: { type: string; id: string }, source: string, count: number): RawBuilder<unknown> {
+  const t = (name: string) => sql.table(`${ctx.workspace.schemas.system}.${name}`);
+  const { type, id } = aggregate;
+  return sql`outbox_counter as (
+      insert into ${t('outbox_aggregates')} as a (aggregate_type, aggregate_id, seq) values (${type}, ${id}, ${count})
+      on conflict (aggregate_type, aggregate_id) do update set seq = a.seq + ${count}
+      returning seq
+    ), outbox_inserted as (
+      insert into ${t('outbox_events')} (aggregate_type, aggregate_id, aggregate_seq, type, payload, actor_id)
+      select ${type}, ${id}, outbox_counter.seq - ${count} + 1 + s.ord, s.type, s.payload, s.actor_id
+      from outbox_counter, ${sql.id(source)} s
+      order by s.ord
+      returning id
+    ), outbox_consumers as (
+      select consumer from jsonb_array_elements_text(${jsonb(ctx.platform.outbox.consumerNames())}) as c(consumer)
+    ), outbox_deliveries_written as (
+      insert into ${t('outbox_deliveries')} (event_id, consumer, next_attempt_at, aggregate_type, aggregate_id)
+      select outbox_inserted.id, outbox_consumers.consumer, now(), ${type}, ${id} from outbox_inserted, outbox_consumers
+    ), outbox_leases_written as (
+      insert into ${t('outbox_leases')} (consumer, aggregate_type, aggregate_id)
+      select consumer, ${type}, ${id} from outbox_consumers
+      on conflict do nothing
+    )`;
+}
+
+/**
+ * A column for the statement's final select: NOTIFY other processes (repeats within a transaction fold
+ * into one). It names the sending dispatcher, which wakes itself after commit and ignores its own NOTIFY.
+ */
+export const outboxNotify = (ctx: Ctx) => sql`pg_notify(${OUTBOX_CHANNEL}, ${`${ctx.workspace.schemas.system} ${ctx.platform.outbox.tag}`})`;
+
+/** After commit, wake this process's dispatcher (other processes hear the NOTIFY). */
+export function wakeAfterCommit(ctx: Ctx): void {
+  if (!ctx.afterCommit) throw new Error('outbox events must be written inside a transaction');
+  const schema = ctx.workspace.schemas.system;
+  ctx.afterCommit.push(() => ctx.platform.outbox.wake(schema));
+}
+
+/** Writes events of one aggregate to the outbox inside the caller's transaction, in one statement. */
+export async function publishEvents(ctx: Ctx, events: DomainEvent[]): Promise<number[]> {
+  wakeAfterCommit(ctx);
+  if (events.length === 0) return [];
+  const { aggregateType, aggregateId } = events[0]!;
+  if (events.some((e) => e.aggregateType !== aggregateType || e.aggregateId !== aggregateId)) throw new Error('publishEvents takes events of one aggregate');
+  const rows = jsonb(events.map((e, ord) => ({ ord, type: e.type, payload: e.payload, actor_id: e.actorId === undefined ? actorId(ctx) : e.actorId })));
+  const result = await sql<{ id: string | number }>`
+    with outbox_source as (select * from jsonb_to_recordset(${rows}) as v(ord int, type text, payload jsonb, actor_id uuid)),
+    ${outboxWrites(ctx, { type: aggregateType, id: aggregateId }, 'outbox_source', events.length)}
+    select id, ${outboxNotify(ctx)} from outbox_inserted order by id`.execute(ctx.db);
+  return result.rows.map((r) => toNumber(r.id));
+}
+
+/** Writes one event to the outbox inside the caller's transaction (see `publishEvents`). */
 export async function publishEvent(ctx: Ctx, event: DomainEvent): Promise<number> {
-  if (!ctx.afterCommit) throw new Error('publishEvent must run inside a transaction');
-  const counter = await ctx.db
-    .insertInto('outbox_aggregates')
-    .values({ aggregate_type: event.aggregateType, aggregate_id: event.aggregateId, seq: 1 })
-    .onConflict((oc) =>
-      oc.columns(['aggregate_type', 'aggregate_id']).doUpdateSet({ seq: sql`${sql.ref('outbox_aggregates.seq')} + 1` }),
-    )
-    .returning('seq')
-    .executeTakeFirstOrThrow();
-  const inserted = await ctx.db
-    .insertInto('outbox_events')
-    .values({
-      aggregate_type: event.aggregateType,
-      aggregate_id: event.aggregateId,
-      aggregate_seq: counter.seq,
-      type: event.type,
-      payload: jsonb(event.payload),
-      actor_id: actorId(ctx),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const consumers = ctx.platform.outbox.consumerNames();
-  if (consumers.length > 0) {
-    await ctx.db
-      .insertInto('outbox_deliveries')
-      .values(consumers.map((consumer) => ({ event_id: inserted.id, consumer, next_attempt_at: sql<Date>`now()` })))
-      .execute();
-    const schema = ctx.workspace.schemas.system;
-    await sql`select pg_notify(${OUTBOX_CHANNEL}, ${schema})`.execute(ctx.db);
-    ctx.afterCommit.push(() => ctx.platform.outbox.wake(schema));
-  }
-  return toNumber(inserted.id);
+  return (await publishEvents(ctx, [event]))[0]!;
 }

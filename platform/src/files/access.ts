@@ -3,8 +3,10 @@ import { accessTo, readableRecords } from '../access/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, type Ctx } from '../core/context.ts';
 import { isUuid } from '../core/references.ts';
+import type { FileOut } from '../contracts/files.ts';
 import type { WorkspaceDB } from '../db/tables.ts';
 import { publishedObject } from '../meta/index.ts';
+import { toFile } from './upload.ts';
 
 export type FileRow = Selectable<WorkspaceDB['files']>;
 
@@ -20,17 +22,45 @@ async function recordReadable(ctx: Ctx, objectName: string, recordId: string): P
   return (await readableRecords(ctx, await accessTo(ctx, object), [recordId])).has(recordId);
 }
 
+/** Says whether the acting user may read a file through where another domain put it (a message in a thread). */
+export type FileLinkReader = (ctx: Ctx, fileId: string) => Promise<boolean>;
+const linkReaders: FileLinkReader[] = [];
+
 /**
- * Who may read a file: its uploader, an administrator (or the system), and whoever may read the record
- * it is linked to. A file linked only to a thread stays with its uploader and administrators until
- * threads/ exists and adds "members of the thread" here.
+ * Domains that attach files (threads: messages) tell files/ who may read them there, so that files/ knows
+ * nothing of threads and threads may still call into files/.
+ */
+export function addFileLinkReader(reader: FileLinkReader): void {
+  linkReaders.push(reader);
+}
+
+/**
+ * Who may read a file: its uploader, an administrator (or the system), whoever may read the record it is
+ * linked to, and whoever may read a conversation where it was sent.
  */
 export async function canReadFile(ctx: Ctx, file: FileRow): Promise<boolean> {
   if (ctx.actor.kind === 'system') return true;
   if (ctx.actor.kind !== 'user') return false;
   if (ctx.actor.isAdmin || file.created_by === ctx.actor.userId) return true;
-  if (file.object && file.record_id) return recordReadable(ctx, file.object, file.record_id);
+  if (file.object && file.record_id && (await recordReadable(ctx, file.object, file.record_id))) return true;
+  for (const reader of linkReaders) if (await reader(ctx, file.id)) return true;
   return false;
+}
+
+/** Of these file ids, the ones the acting user may read (in the order asked). */
+export async function readableFiles(ctx: Ctx, ids: readonly string[]): Promise<FileRow[]> {
+  const candidates = [...new Set(ids.filter(isUuid))];
+  const rows = candidates.length ? await ctx.db.selectFrom('files').selectAll().where('id', 'in', candidates).execute() : [];
+  const readable: FileRow[] = [];
+  for (const row of rows) if (await canReadFile(ctx, row)) readable.push(row);
+  return candidates.map((id) => readable.find((r) => r.id === id)).filter((r): r is FileRow => r !== undefined);
+}
+
+/** Files as their listings show them, whoever asks: the caller has decided the user may see them. */
+export async function describeFiles(ctx: Ctx, ids: readonly string[]): Promise<Map<string, FileOut>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.db.selectFrom('files').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, toFile(r)]));
 }
 
 /** The file if the acting user may read it; otherwise it does not exist for her (never 403: ids cannot be probed). */

@@ -1,4 +1,4 @@
-export { canReadFile, linkFilesToRecord, readableFile, type FileRow } from './access.ts';
+export { addFileLinkReader, canReadFile, describeFiles, linkFilesToRecord, readableFile, readableFiles, type FileRow } from './access.ts';
 export { DiskStore } from './disk-store.ts';
 export { createFileStore } from './open-store.ts';
 export { purgeExpiredFiles } from './purge.ts';

@@ -1,6 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ErrorBody } from '../contracts/index.ts';
+import type { Ctx } from '../core/context.ts';
+import { requireUser } from '../core/guards.ts';
 import type { AppEnv } from './app-env.ts';
 import { validationHook } from './validation-hook.ts';
 
@@ -17,7 +20,7 @@ const errorDescriptions = {
   413: 'Body too large',
   415: 'Body is not JSON',
   422: 'Refers to something that does not exist, or the content cannot be processed',
-  429: 'Too many attempts (TOO_MANY_REQUESTS, ACCOUNT_LOCKED)',
+  429: 'Too many attempts or too fast (TOO_MANY_REQUESTS, ACCOUNT_LOCKED, RATE_LIMITED); wait `Retry-After` seconds',
   503: 'Not ready (NOT_READY)',
 } as const;
 
@@ -40,3 +43,10 @@ export function body<T extends z.ZodType>(schema: T) {
 }
 
 export const secured: Record<string, string[]>[] = [{ session: [] }, { bearer: [] }];
+
+/** The request's context, refusing anyone not logged in (401). */
+export function userCtx(c: Context<AppEnv>): Ctx {
+  const ctx = c.get('ctx');
+  requireUser(ctx);
+  return ctx;
+}

@@ -4,6 +4,7 @@ import {
   CreateUser,
   Department,
   DepartmentList,
+  DirectoryUser,
   IdParam,
   ImportUsersRequest,
   ImportUsersResult,
@@ -13,13 +14,21 @@ import {
   UserListQuery,
   UserPage,
 } from '../contracts/index.ts';
+import type { Ctx } from '../core/context.ts';
 import { requireAdmin, requireUser } from '../core/guards.ts';
 import { body, errors, json, router, secured } from '../http/route-helpers.ts';
 import { createDepartment, deleteDepartment, getUser, listDepartments, listUsers, updateDepartment } from './index.ts';
+import { presenceOf } from '../realtime/presence.ts';
 import { importUsers } from './import-users.ts';
 import { adminCreateUser, adminUpdateUser } from './manage-users.ts';
 
 const tags = ['Directory'];
+
+/** The directory shows who is connected right now; presence lives with realtime, which tracks the sockets. */
+async function withPresence(ctx: Ctx, users: User[]): Promise<DirectoryUser[]> {
+  const presence = await presenceOf(ctx, users.map((u) => u.id));
+  return users.map((u) => ({ ...u, presence: presence.get(u.id)! }));
+}
 
 const routes = {
   listDepartments: createRoute({
@@ -73,7 +82,7 @@ const routes = {
     security: secured,
     summary: 'One person',
     request: { params: IdParam },
-    responses: { 200: json(User, 'The person'), ...errors(401, 403, 404) },
+    responses: { 200: json(DirectoryUser, 'The person, with presence'), ...errors(401, 403, 404) },
   }),
   createUser: createRoute({
     method: 'post',
@@ -131,12 +140,14 @@ export function orgRoutes() {
   app.openapi(routes.listUsers, async (c) => {
     const ctx = c.get('ctx');
     requireUser(ctx);
-    return c.json(await listUsers(ctx, c.req.valid('query')), 200);
+    const page = await listUsers(ctx, c.req.valid('query'));
+    return c.json({ ...page, items: await withPresence(ctx, page.items) }, 200);
   });
   app.openapi(routes.getUser, async (c) => {
     const ctx = c.get('ctx');
     requireUser(ctx);
-    return c.json(await getUser(ctx, c.req.valid('param').id), 200);
+    const [user] = await withPresence(ctx, [await getUser(ctx, c.req.valid('param').id)]);
+    return c.json(user!, 200);
   });
   app.openapi(routes.createUser, async (c) => {
     const ctx = c.get('ctx');

@@ -1,8 +1,10 @@
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
+import { SetPresence } from '../contracts/presence.ts';
 import { SendMessage } from '../contracts/threads.ts';
 import { AppError } from '../core/app-error.ts';
 import type { Platform } from '../core/platform.ts';
+import { TokenBucket, rateLimited } from '../core/rate-limit.ts';
 import { translate } from '../i18n/translate.ts';
 import { readableThread, sendMessage } from '../threads/index.ts';
 import { threadRoom } from './rooms.ts';
@@ -25,7 +27,8 @@ function failure(error: unknown, data: SocketData) {
  */
 function on<T>(platform: Platform, socket: Socket, event: string, schema: z.ZodType<T>, run: (input: T, data: SocketData) => Promise<unknown>) {
   socket.on(event, async (payload: unknown, ack?: Ack) => {
-    const reply = typeof ack === 'function' ? ack : () => {};
+    // `emit(event, callback)` without a payload hands the ack over as the payload: answer it all the same.
+    const reply = typeof ack === 'function' ? ack : typeof payload === 'function' ? (payload as Ack) : () => {};
     const data = socket.data as SocketData;
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
@@ -41,8 +44,23 @@ function on<T>(platform: Platform, socket: Socket, event: string, schema: z.ZodT
   });
 }
 
+/**
+ * Every client event first spends a token of its socket's bucket, before any parsing or database work:
+ * a flooding tab gets RATE_LIMITED acks and its events are dropped; other sockets do not notice.
+ */
+function limitEvents(platform: Platform, socket: Socket): void {
+  const bucket = new TokenBucket(platform.config.socketEventRate);
+  socket.use((packet, next) => {
+    const waitMs = bucket.take();
+    if (waitMs === 0) return next();
+    const ack = packet.at(-1);
+    if (typeof ack === 'function') ack(failure(rateLimited(waitMs), socket.data as SocketData));
+  });
+}
+
 export function registerHandlers(platform: Platform, socket: Socket): void {
   const ctxOf = (data: SocketData) => socketCtx(platform, data, socket.handshake.address ?? null);
+  limitEvents(platform, socket);
   on(platform, socket, 'thread:join', ThreadRef, async ({ threadId }, data) => {
     const { thread } = await readableThread(ctxOf(data), threadId);
     await socket.join(threadRoom(data.schema, threadId));
@@ -61,6 +79,10 @@ export function registerHandlers(platform: Platform, socket: Socket): void {
     // Only from inside the room: joining is where access was checked.
     if (!socket.rooms.has(room)) throw new AppError('THREAD_NOT_FOUND', 404);
     socket.to(room).volatile.emit('typing', { threadId, userId: data.userId });
+    return { ok: true };
+  });
+  on(platform, socket, 'presence:set', SetPresence, async ({ status }) => {
+    await platform.realtime.presence?.set(socket, status === 'away');
     return { ok: true };
   });
 }

@@ -7,10 +7,18 @@ import type { Ctx } from '../core/context.ts';
 import { errorFields } from '../core/logger.ts';
 import type { Platform } from '../core/platform.ts';
 import type { DeliveredEvent, OutboxDispatcher } from '../events/index.ts';
-import { readableThread, toMessage } from '../threads/index.ts';
+import { mayReadThread, presentMessages, type MessageRow } from '../threads/index.ts';
 import { registerHandlers } from './handlers.ts';
-import { threadOfRoom, threadRoom, userRoom } from './rooms.ts';
+import { Presence } from './presence.ts';
+import { threadOfRoom, threadRoom, userRoom, workspaceRoom } from './rooms.ts';
 import { authenticateSocket, socketCtx, type SocketData } from './socket-auth.ts';
+
+/**
+ * The largest frame a client may send. A `message:send` at its limits (10,000 characters, every one
+ * JSON-escaped as six-character `\u` sequences, with all mentions, attachments and links) is about 70 KB; anything bigger
+ * is abuse, and socket.io closes that one connection instead of parsing it.
+ */
+const MAX_FRAME_BYTES = 128 * 1024;
 
 /**
  * The socket.io side of one process. Messages reach sockets through the outbox (`deliver`), so nothing
@@ -19,11 +27,13 @@ import { authenticateSocket, socketCtx, type SocketData } from './socket-auth.ts
  */
 export class RealtimeHub {
   #io: Server | null = null;
+  #presence: Presence | null = null;
   #pool: pg.Pool | null = null;
   #unlisten: (() => Promise<void>) | null = null;
 
   async attach(platform: Platform, http: HttpServer): Promise<void> {
-    const io = new Server(http, { serveClient: false, cors: { origin: false } });
+    const io = new Server(http, { serveClient: false, cors: { origin: false }, maxHttpBufferSize: MAX_FRAME_BYTES });
+    const presence = new Presence(platform, io);
     if (platform.db.dialect === 'postgres' && platform.config.databaseUrl) {
       this.#pool = new pg.Pool({ connectionString: platform.config.databaseUrl, max: 2 });
       this.#pool.on('error', (error) => platform.log.error('realtime adapter connection failed', errorFields(error)));
@@ -41,19 +51,30 @@ export class RealtimeHub {
     io.on('connection', (socket) => {
       const data = socket.data as SocketData;
       void socket.join(userRoom(data.schema, data.userId));
+      void socket.join(workspaceRoom(data.schema));
+      presence.connect(socket);
       registerHandlers(platform, socket);
     });
     this.#unlisten = await platform.db.listen(ACCESS_CHANNEL, (schema) => void this.#recheck(platform, schema));
     this.#io = io;
+    this.#presence = presence;
+  }
+
+  /** This process's presence tracker, once attached to an HTTP server. */
+  get presence(): Presence | null {
+    return this.#presence;
   }
 
   /** Closing the HTTP server and stopping the platform both close the hub: the second call finds nothing left. */
   async close(): Promise<void> {
-    const [io, pool, unlisten] = [this.#io, this.#pool, this.#unlisten];
+    const [io, pool, unlisten, presence] = [this.#io, this.#pool, this.#unlisten, this.#presence];
     this.#io = null;
     this.#pool = null;
     this.#unlisten = null;
+    this.#presence = null;
     await unlisten?.();
+    // Before the sockets close: its goodbyes to the workspace still go out through the adapter.
+    await presence?.close();
     // Without a callback: its callback waits for the HTTP server to close, which serveHttp does afterwards.
     await io?.close();
     // The adapter takes its LISTEN connection asynchronously: closed while it is still being taken, that
@@ -62,30 +83,40 @@ export class RealtimeHub {
   }
 
   /** The outbox consumer: a committed message goes to its thread's room, and an inbox nudge to its members. */
-  async deliver(event: DeliveredEvent, ctx: Ctx): Promise<void> {
+  async deliver(event: DeliveredEvent, ctx: Ctx, batch: readonly DeliveredEvent[] = [event]): Promise<void> {
     const io = this.#io;
     if (!io) return;
     const schema = ctx.workspace.schemas.system;
+    const room = (threadId: unknown) => io.to(threadRoom(schema, threadId as string));
     if (event.type === 'message.created') {
       const threadId = event.payload.threadId as string;
-      const [row, members] = await Promise.all([
-        ctx.db.selectFrom('messages').selectAll().where('id', '=', event.payload.messageId as string).executeTakeFirst(),
-        ctx.db.selectFrom('thread_members').select('user_id').where('thread_id', '=', threadId).execute(),
-      ]);
+      const { messages, members: membersOf } = await newMessagesOf(ctx, batch);
+      const row = messages.get(event.payload.messageId as string);
+      const members = membersOf.get(threadId) ?? [];
       if (!row) return;
-      const message = toMessage(row);
       // System messages are rendered per reader (hidden fields): clients fetch them over HTTP.
-      if (message.kind === 'user') io.to(threadRoom(schema, threadId)).emit('message:new', message);
-      else io.to(threadRoom(schema, threadId)).emit('thread:activity', { threadId, seq: message.seq });
-      if (members.length) io.to(members.map((m) => userRoom(schema, m.user_id))).emit('inbox:changed', { threadId, seq: message.seq });
+      if (row.kind === 'user') room(threadId).emit('message:new', (await presentMessages(ctx, [row], 'room', true))[0]);
+      else room(threadId).emit('thread:activity', { threadId, seq: Number(row.seq) });
+      if (members.length) io.to(members.map((m) => userRoom(schema, m.user_id))).emit('inbox:changed', { threadId, seq: Number(row.seq) });
+    } else if (event.type === 'message.updated') {
+      const row = await ctx.db.selectFrom('messages').selectAll().where('id', '=', event.payload.messageId as string).executeTakeFirst();
+      if (row) room(row.thread_id).emit('message:updated', { change: event.payload.change, message: (await presentMessages(ctx, [row], 'room'))[0] });
+    } else if (event.type === 'message.remind') {
+      const { threadId, messageId, by } = event.payload;
+      io.to((event.payload.userIds as string[]).map((id) => userRoom(schema, id))).emit('reminder', { threadId, messageId, by });
     } else if (event.type === 'thread.members_changed') {
       await this.#recheckRoom(ctx.platform, schema, event.payload.threadId as string, false);
     } else if (event.type === 'thread.read') {
-      io.to(threadRoom(schema, event.payload.threadId as string)).emit('receipt', event.payload);
+      room(event.payload.threadId).emit('receipt', event.payload);
+    } else if (event.type === 'notification.changed') {
+      io.to(userRoom(schema, event.payload.userId as string)).emit('notification', { unread: event.payload.unread });
     } else if (event.type === 'record.updated' || event.type === 'record.access_changed') {
       const [object, recordId] = event.aggregateId.split(':');
       const thread = await ctx.db.selectFrom('threads').select('id').where('object', '=', object!).where('record_id', '=', recordId!).executeTakeFirst();
-      if (thread) await this.#recheckRoom(ctx.platform, schema, thread.id, false);
+      if (!thread) return;
+      await this.#recheckRoom(ctx.platform, schema, thread.id, false);
+      // Who is still in the room may read the record: the event says what changed, never the values.
+      if (event.type === 'record.updated') room(thread.id).emit('record:changed', { threadId: thread.id, object, recordId });
     }
   }
 
@@ -103,17 +134,35 @@ export class RealtimeHub {
     const target = localOnly ? this.#io!.in(room).local : this.#io!.in(room);
     for (const socket of await target.fetchSockets()) {
       const data = socket.data as SocketData;
-      const allowed = await readableThread(socketCtx(platform, data, null), threadId).then(
-        () => true,
-        () => false,
-      );
-      if (allowed) continue;
+      if (await mayReadThread(socketCtx(platform, data, null), threadId)) continue;
       socket.leave(room);
       socket.emit('thread:removed', { threadId });
     }
   }
 }
 
+type NewMessages = { messages: Map<string, MessageRow>; members: Map<string, { user_id: string }[]> };
+const loaded = new WeakMap<readonly DeliveredEvent[], Promise<NewMessages>>();
+
+/**
+ * The new messages of a claimed batch and their threads' members, in two queries for the whole batch:
+ * a busy thread's messages go out at the rate they are written, not at two round trips each.
+ */
+function newMessagesOf(ctx: Ctx, batch: readonly DeliveredEvent[]): Promise<NewMessages> {
+  let found = loaded.get(batch);
+  if (!found) {
+    const created = batch.filter((e) => e.type === 'message.created');
+    const ids = created.map((e) => e.payload.messageId as string);
+    const threads = [...new Set(created.map((e) => e.payload.threadId as string))];
+    found = Promise.all([
+      ctx.db.selectFrom('messages').selectAll().where('id', 'in', ids).execute(),
+      ctx.db.selectFrom('thread_members').select(['thread_id', 'user_id']).where('thread_id', 'in', threads).execute(),
+    ]).then(([rows, members]) => ({ messages: new Map(rows.map((r) => [r.id, r])), members: Map.groupBy(members, (m) => m.thread_id) }));
+    loaded.set(batch, found);
+  }
+  return found;
+}
+
 export function registerRealtime(outbox: OutboxDispatcher, hub: RealtimeHub): void {
-  outbox.register('realtime', (event, ctx) => hub.deliver(event, ctx), { maxAttempts: 3, backoffMs: () => 200 });
+  outbox.register('realtime', (event, ctx, batch) => hub.deliver(event, ctx, batch), { maxAttempts: 3, backoffMs: () => 200 });
 }

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accessWorld, DEALS, memberPermissions, ok, PASSWORD, type AccessWorld, type Person } from '../access/access-fixture.ts';
 import { serveHttp, type RunningServer } from '../server.ts';
 import { TEST_ADMIN_PASSWORD } from '../testing/index.ts';
+import { socketClient, tokenOf, until } from './socket-testing.ts';
 
 let w: AccessWorld;
 let server: RunningServer;
@@ -20,33 +21,8 @@ afterAll(async () => {
   await w.t.close();
 });
 
-async function tokenOf(login: Person | 'admin'): Promise<string> {
-  const res = await fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.77.0.${sockets.length + 1}` }, body: JSON.stringify({ login, password: login === 'admin' ? TEST_ADMIN_PASSWORD : PASSWORD }) });
-  return ((await res.json()) as { token: string }).token;
-}
-
-/** A connected client; `seen` collects every event it receives, in order. */
-async function client(login: Person | 'admin') {
-  const socket = connect(server.url, { auth: { token: await tokenOf(login) }, transports: ['websocket'], reconnection: false });
-  sockets.push(socket);
-  const seen: { event: string; data: any }[] = [];
-  socket.onAny((event, data) => seen.push({ event, data }));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  const call = (event: string, payload: unknown) => socket.timeout(5000).emitWithAck(event, payload) as Promise<any>;
-  return { socket, seen, call };
-}
-
-async function until<T>(find: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const found = find();
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`never happened: ${what}`);
-}
+/** A connected client of `login`; it is closed after each test. */
+const client = async (login: Person | 'admin') => socketClient(server.url, await tokenOf(w.t.app, login, login === 'admin' ? TEST_ADMIN_PASSWORD : PASSWORD), sockets);
 
 const threadOf = async (id: string) => ok(await w.admin.get(`${DEALS}/${id}/thread`)).id as string;
 
@@ -161,5 +137,45 @@ describe('losing access while connected', () => {
     } finally {
       ok(await w.admin.patch(`/api/v1/access/roles/${w.roles.member}`, { permissions: memberPermissions() }));
     }
+  });
+});
+
+describe('changes after sending, live', () => {
+  it('tells the room of edits, reactions, pins and recalls, with the message as it now is', async () => {
+    const thread = await threadOf(w.deals.ann);
+    const bob = await client('bob');
+    await bob.call('thread:join', { threadId: thread });
+    const sent = ok(await w.as.ann.post(`/api/v1/threads/${thread}/messages`, { clientId: 'live-edit', body: '报价 100 万' }), 201);
+    const path = `/api/v1/threads/${thread}/messages/${sent.id}`;
+    const change = (kind: string) => until(() => bob.seen.find((e) => e.event === 'message:updated' && e.data.change === kind && e.data.message.id === sent.id)?.data.message, kind);
+    ok(await w.as.ann.patch(path, { body: '报价 120 万' }));
+    expect(await change('edited')).toMatchObject({ body: '报价 120 万', seq: sent.seq });
+    ok(await w.as.mia.request('PUT', `${path}/reactions/${encodeURIComponent('👍')}`));
+    expect((await change('reaction')).reactions).toEqual([{ emoji: '👍', count: 1, userIds: [w.users.mia] }]);
+    ok(await w.as.ann.request('PUT', `/api/v1/threads/${thread}/pins/${sent.id}`), 204);
+    expect((await change('pinned')).pinned).toBe(true);
+    ok(await w.as.ann.post(`${path}/recall`));
+    expect(await change('recalled')).toMatchObject({ body: '', recalled: true, reactions: [] });
+  });
+
+  it('carries record links without titles to the room: each reader fetches the card she may see', async () => {
+    const thread = await threadOf(w.deals.ann);
+    const bob = await client('bob');
+    await bob.call('thread:join', { threadId: thread });
+    ok(await w.as.ann.post(`/api/v1/threads/${thread}/messages`, { clientId: 'live-link', body: 'see', links: [{ object: 'deal', recordId: w.deals.mia }] }), 201);
+    const live = await until(() => bob.seen.find((e) => e.event === 'message:new' && e.data.clientId === 'live-link')?.data, 'linked message');
+    expect(live.links).toEqual([{ object: 'deal', recordId: w.deals.mia, title: null, readable: null }]);
+  });
+
+  it('tells the room that the record changed, and reminds the unread of an announcement', async () => {
+    const thread = await threadOf(w.deals.ann);
+    const bob = await client('bob');
+    await bob.call('thread:join', { threadId: thread });
+    ok(await w.as.ann.patch(`${DEALS}/${w.deals.ann}`, { title: 'renamed live' }));
+    await until(() => bob.seen.find((e) => e.event === 'record:changed' && e.data.recordId === w.deals.ann), 'record:changed');
+    const channel = ok(await w.as.ann.post('/api/v1/threads', { kind: 'announcement', title: '公告', memberIds: [w.users.bob] }), 201).id;
+    const notice = ok(await w.as.ann.post(`/api/v1/threads/${channel}/messages`, { clientId: 'notice', body: '放假通知' }), 201);
+    ok(await w.as.ann.post(`/api/v1/threads/${channel}/messages/${notice.id}/remind`));
+    await until(() => bob.seen.find((e) => e.event === 'reminder' && e.data.messageId === notice.id), 'reminder');
   });
 });

@@ -1,4 +1,6 @@
 /** Room names carry the workspace's schema: several workspaces share one socket.io server. */
 export const threadRoom = (schema: string, threadId: string) => `t:${schema}:${threadId}`;
 export const userRoom = (schema: string, userId: string) => `u:${schema}:${userId}`;
+/** Every socket of the workspace: presence changes go here. */
+export const workspaceRoom = (schema: string) => `w:${schema}`;
 export const threadOfRoom = (room: string, schema: string) => (room.startsWith(`t:${schema}:`) ? room.slice(`t:${schema}:`.length) : null);

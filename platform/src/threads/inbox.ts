@@ -3,7 +3,8 @@ import type { Thread, ThreadKind } from '../contracts/threads.ts';
 import { actorId, type Ctx } from '../core/context.ts';
 import { toNumber } from '../db/tables.ts';
 import { publishedObjects } from '../meta/index.ts';
-import { markRead, renderFor, toMessage } from './messages.ts';
+import { markRead } from './messages.ts';
+import { presentMessages, renderFor } from './message-view.ts';
 import { readableThread, type ReadableThread, type ThreadRow } from './thread-access.ts';
 
 type Membership = { last_read_seq: string | number; muted: boolean; role: string } | null;
@@ -21,14 +22,17 @@ async function describe(ctx: Ctx, threads: { thread: ThreadRow; membership: Memb
       .where('msg.thread_id', 'in', ids)
       .execute(),
   ]);
+  const presented = await presentMessages(ctx, lastMessages, { reader: ctx });
   return threads.map(({ thread, membership, access }) => {
     const lastSeq = toNumber(thread.last_seq);
     const lastRead = Math.min(lastSeq, toNumber(membership?.last_read_seq ?? 0));
-    const last = lastMessages.find((m) => m.thread_id === thread.id);
+    const last = presented.find((m) => m.threadId === thread.id);
     return {
       id: thread.id,
       kind: thread.kind,
       title: thread.title,
+      avatarUrl: thread.avatar_url,
+      ownerId: thread.owner_id,
       object: thread.object,
       recordId: thread.record_id,
       members: members.filter((m) => m.thread_id === thread.id).map((m) => ({ userId: m.user_id, role: m.role })),
@@ -37,7 +41,7 @@ async function describe(ctx: Ctx, threads: { thread: ThreadRow; membership: Memb
       unread: lastSeq - lastRead,
       following: membership !== null,
       muted: membership?.muted ?? false,
-      lastMessage: last ? renderFor(toMessage(last), access) : null,
+      lastMessage: last ? renderFor(last, access) : null,
       lastMessageAt: thread.last_message_at ? new Date(thread.last_message_at).toISOString() : null,
     };
   });

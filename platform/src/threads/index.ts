@@ -1,4 +1,7 @@
 export { openRecordThread, postRecordChanges, addFollowers, closeRecordThread, recordThread, type FieldChange } from './record-threads.ts';
-export { appendMessage, sendMessage, listMessages, renderFor, toMessage } from './messages.ts';
-export { readableThread } from './thread-access.ts';
+export { appendMessage } from './append.ts';
+export { sendMessage, listMessages } from './messages.ts';
+export { presentMessages, renderFor, type MessageRow } from './message-view.ts';
+export { reactionsOf } from './reactions.ts';
+export { mayReadThread, readableThread } from './thread-access.ts';
 export { getThread, inbox } from './inbox.ts';

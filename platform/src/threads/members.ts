@@ -47,3 +47,30 @@ export async function removeMember(ctx: Ctx, threadId: string, userId: string): 
     await membersChanged(tx, threadId);
   });
 }
+
+/** A group's or channel's title and avatar are for its owner and admins to change. */
+export async function updateThread(ctx: Ctx, threadId: string, input: { title?: string; avatarUrl?: string | null }): Promise<void> {
+  const { thread, membership } = await readableThread(ctx, threadId);
+  if (thread.kind !== 'group' && thread.kind !== 'announcement') throw new AppError('FORBIDDEN', 403, { details: { reason: 'only groups and channels have a title and avatar' } });
+  if (!MANAGERS.includes(membership!.role)) throw new AppError('FORBIDDEN', 403, { details: { reason: 'only the owner and admins change the group' } });
+  await ctx.db.updateTable('threads').set({ title: input.title ?? thread.title, avatar_url: input.avatarUrl === undefined ? thread.avatar_url : input.avatarUrl }).where('id', '=', threadId).execute();
+}
+
+const ROLES_BY_KIND: Record<string, string[]> = { group: ['admin', 'member'], announcement: ['admin', 'publisher', 'reader'] };
+
+/**
+ * Gives a member another role: the owner makes and unmakes admins; the owner and admins choose a channel's
+ * publishers. The owner's own role does not change here.
+ */
+export async function setMemberRole(ctx: Ctx, threadId: string, userId: string, role: 'admin' | 'member' | 'publisher' | 'reader'): Promise<void> {
+  const { thread, membership } = await readableThread(ctx, threadId);
+  const allowed = ROLES_BY_KIND[thread.kind];
+  if (!allowed) throw new AppError('FORBIDDEN', 403, { details: { reason: 'only groups and channels have member roles' } });
+  if (!allowed.includes(role)) throw new AppError('FAILED_VALIDATION', 400, { params: { fields: 'role' }, details: { allowed } });
+  const target = await ctx.db.selectFrom('thread_members').select('role').where('thread_id', '=', threadId).where('user_id', '=', userId).executeTakeFirst();
+  if (!target) throw new AppError('USER_NOT_FOUND', 404);
+  if (target.role === 'owner') throw new AppError('FORBIDDEN', 403, { details: { reason: "the owner's role does not change" } });
+  const ownerOnly = role === 'admin' || target.role === 'admin';
+  if (ownerOnly ? membership!.role !== 'owner' : !MANAGERS.includes(membership!.role)) throw new AppError('FORBIDDEN', 403, { details: { reason: ownerOnly ? 'only the owner makes or unmakes admins' : 'only the owner and admins change roles' } });
+  await ctx.db.updateTable('thread_members').set({ role }).where('thread_id', '=', threadId).where('user_id', '=', userId).execute();
+}

@@ -2,10 +2,11 @@ import type { z } from 'zod';
 import type { MessageReceipts } from '../contracts/threads.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
+import { spendUserToken } from '../core/rate-limit.ts';
 import { toNumber } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
 import { markRead } from './messages.ts';
-import { readableThread } from './thread-access.ts';
+import { assertMayPost, readableThread } from './thread-access.ts';
 
 /**
  * Who has read a message (已读回执): everyone the message is for — the members, or a record thread's
@@ -33,4 +34,20 @@ export async function markThreadRead(ctx: Ctx, threadId: string, seq: number): P
     await markRead(tx, threadId, me, upTo);
     await publishEvent(tx, { aggregateType: 'thread', aggregateId: threadId, type: 'thread.read', payload: { threadId, userId: me, seq: upTo } });
   });
+}
+
+/**
+ * Reminds (DING) everyone who has not read a message yet: for announcements and groups, by whoever may
+ * post there; the reminder goes to their inboxes and, live, to their sockets.
+ */
+export async function remindUnread(ctx: Ctx, threadId: string, messageId: string): Promise<{ reminded: number }> {
+  spendUserToken(ctx, ctx.platform.messageRate);
+  const readable = await readableThread(ctx, threadId);
+  assertMayPost(readable);
+  const { unreadBy } = await messageReceipts(ctx, threadId, messageId);
+  if (unreadBy.length === 0) return { reminded: 0 };
+  await inTransaction(ctx, (tx) =>
+    publishEvent(tx, { aggregateType: 'thread', aggregateId: threadId, type: 'message.remind', payload: { threadId, messageId, userIds: unreadBy, by: actorId(ctx) } }),
+  );
+  return { reminded: unreadBy.length };
 }

@@ -3,7 +3,7 @@ import { accessTo, readableRecords } from '../access/index.ts';
 import { AppError } from '../core/app-error.ts';
 import type { Ctx } from '../core/context.ts';
 import { publishedObject } from '../meta/index.ts';
-import { appendMessage } from './messages.ts';
+import { appendMessage } from './append.ts';
 
 export type FieldChange = { field: string; old: unknown; new: unknown };
 

@@ -1,10 +1,9 @@
 import { createRoute } from '@hono/zod-openapi';
-import { AddMembers, CreateDirect, CreateGroup, Inbox, InboxQuery, MarkRead, Message, MessagePage, MessageParam, MessageReceipts, MemberParam, MessagesQuery, RecordParams, SendMessage, Thread, ThreadParam } from '../contracts/index.ts';
-import { requireUser } from '../core/guards.ts';
-import { body, errors, json, router, secured } from '../http/route-helpers.ts';
+import { AddMembers, CreateDirect, CreateGroup, Inbox, InboxQuery, MarkRead, MemberRole, Message, MessagePage, MessageParam, MessageReceipts, MemberParam, MessagesQuery, RecordParams, SendMessage, Thread, ThreadParam, UpdateThread } from '../contracts/index.ts';
+import { body, errors, json, router, secured, userCtx } from '../http/route-helpers.ts';
 import { createGroup, openDirect } from './conversations.ts';
 import { getThread, inbox, setFollowing } from './inbox.ts';
-import { addMembers, removeMember } from './members.ts';
+import { addMembers, removeMember, setMemberRole, updateThread } from './members.ts';
 import { markThreadRead, messageReceipts } from './receipts.ts';
 import { listMessages, sendMessage } from './messages.ts';
 import { recordThread } from './record-threads.ts';
@@ -17,8 +16,10 @@ const routes = {
   direct: createRoute({ method: 'post', path: '/api/v1/threads/direct', tags, security: secured, summary: 'The direct thread with one person (made on first use)', request: { body: body(CreateDirect) }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 422) } }),
   group: createRoute({ method: 'post', path: '/api/v1/threads', tags, security: secured, summary: 'Create a group or an announcement channel', request: { body: body(CreateGroup) }, responses: { 201: json(Thread, 'Created'), ...errors(401, 422) } }),
   get: createRoute({ method: 'get', path: thread, tags, security: secured, summary: 'One thread', request: { params: ThreadParam }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 404) } }),
+  update: createRoute({ method: 'patch', path: thread, tags, security: secured, summary: "Change a group's or channel's title or avatar (owner and admins)", request: { params: ThreadParam, body: body(UpdateThread) }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 403, 404) } }),
+  memberRole: createRoute({ method: 'put', path: `${thread}/members/{userId}`, tags, security: secured, summary: 'Make a member an admin, publisher, member or reader', request: { params: MemberParam, body: body(MemberRole) }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 403, 404) } }),
   messages: createRoute({ method: 'get', path: `${thread}/messages`, tags, security: secured, summary: 'Messages after a seq (catching up) or before one (scrolling back)', request: { params: ThreadParam, query: MessagesQuery }, responses: { 200: json(MessagePage, 'Messages'), ...errors(401, 404) } }),
-  send: createRoute({ method: 'post', path: `${thread}/messages`, tags, security: secured, summary: 'Send a message; the same clientId again returns the stored one (200)', request: { params: ThreadParam, body: body(SendMessage) }, responses: { 201: json(Message, 'Sent'), 200: json(Message, 'Already sent with this clientId'), ...errors(401, 403, 404, 422) } }),
+  send: createRoute({ method: 'post', path: `${thread}/messages`, tags, security: secured, summary: 'Send a message; the same clientId again returns the stored one (200)', request: { params: ThreadParam, body: body(SendMessage) }, responses: { 201: json(Message, 'Sent'), 200: json(Message, 'Already sent with this clientId'), ...errors(401, 403, 404, 422, 429) } }),
   receipts: createRoute({ method: 'get', path: `${thread}/messages/{messageId}/receipts`, tags, security: secured, summary: 'Who has read a message ("3/5 read") and who has not', request: { params: MessageParam }, responses: { 200: json(MessageReceipts, 'Receipts'), ...errors(401, 404) } }),
   addMembers: createRoute({ method: 'post', path: `${thread}/members`, tags, security: secured, summary: 'Add people to a group or channel; on a record thread, invite them (shares the record for reading)', request: { params: ThreadParam, body: body(AddMembers) }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 403, 404, 422) } }),
   removeMember: createRoute({ method: 'delete', path: `${thread}/members/{userId}`, tags, security: secured, summary: 'Leave a group or channel, or remove someone from it', request: { params: MemberParam }, responses: { 204: { description: 'Removed' }, ...errors(401, 403, 404) } }),
@@ -31,76 +32,74 @@ const routes = {
 export function threadRoutes() {
   const app = router();
   app.openapi(routes.inbox, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     return c.json(await inbox(ctx, c.req.valid('query')), 200);
   });
   app.openapi(routes.direct, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     return c.json(await getThread(ctx, await openDirect(ctx, c.req.valid('json').userId)), 200);
   });
   app.openapi(routes.group, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     return c.json(await getThread(ctx, await createGroup(ctx, c.req.valid('json'))), 201);
   });
   app.openapi(routes.get, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     return c.json(await getThread(ctx, c.req.valid('param').id), 200);
   });
+  app.openapi(routes.update, async (c) => {
+    const ctx = userCtx(c);
+    const { id } = c.req.valid('param');
+    await updateThread(ctx, id, c.req.valid('json'));
+    return c.json(await getThread(ctx, id), 200);
+  });
+  app.openapi(routes.memberRole, async (c) => {
+    const ctx = userCtx(c);
+    const { id, userId } = c.req.valid('param');
+    await setMemberRole(ctx, id, userId, c.req.valid('json').role);
+    return c.json(await getThread(ctx, id), 200);
+  });
   app.openapi(routes.messages, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     return c.json(await listMessages(ctx, c.req.valid('param').id, c.req.valid('query')), 200);
   });
   app.openapi(routes.send, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
-    const { message, created } = await sendMessage(ctx, c.req.valid('param').id, c.req.valid('json'));
+    const { message, created } = await sendMessage(userCtx(c), c.req.valid('param').id, c.req.valid('json'));
     return created ? c.json(message, 201) : c.json(message, 200);
   });
   app.openapi(routes.receipts, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     const { id, messageId } = c.req.valid('param');
     return c.json(await messageReceipts(ctx, id, messageId), 200);
   });
   app.openapi(routes.addMembers, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     const { id } = c.req.valid('param');
     await addMembers(ctx, id, c.req.valid('json').userIds);
     return c.json(await getThread(ctx, id), 200);
   });
   app.openapi(routes.removeMember, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     const { id, userId } = c.req.valid('param');
     await removeMember(ctx, id, userId);
     return c.body(null, 204);
   });
   app.openapi(routes.read, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     const { id } = c.req.valid('param');
     await markThreadRead(ctx, id, c.req.valid('json').seq);
     return c.json(await getThread(ctx, id), 200);
   });
   app.openapi(routes.follow, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     return c.json(await setFollowing(ctx, c.req.valid('param').id, true), 200);
   });
   app.openapi(routes.unfollow, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     return c.json(await setFollowing(ctx, c.req.valid('param').id, false), 200);
   });
   app.openapi(routes.record, async (c) => {
-    const ctx = c.get('ctx');
-    requireUser(ctx);
+    const ctx = userCtx(c);
     const { object, id } = c.req.valid('param');
     return c.json(await getThread(ctx, await recordThread(ctx, object, id)), 200);
   });

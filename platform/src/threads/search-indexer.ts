@@ -93,6 +93,10 @@ async function index(event: DeliveredEvent, ctx: Ctx): Promise<void> {
   switch (event.type) {
     case 'message.created':
       return indexMessage(ctx, p.messageId as string);
+    case 'message.updated':
+      // A recalled message's text is gone: re-indexing its empty body removes its entry.
+      if (p.change === 'edited' || p.change === 'recalled') await indexMessage(ctx, p.messageId as string);
+      return;
     case 'record.created':
     case 'record.updated':
       return indexRecord(ctx, p.object as string, p.id as string, event.type === 'record.updated' && Array.isArray(p.changed) ? (p.changed as string[]) : null);

@@ -35,6 +35,17 @@ export async function readableThread(ctx: Ctx, threadId: string): Promise<Readab
   return { thread, membership, access };
 }
 
+/** Whether the acting user may read the thread, for callers that decide rather than refuse. */
+export async function mayReadThread(ctx: Ctx, threadId: string): Promise<boolean> {
+  try {
+    await readableThread(ctx, threadId);
+    return true;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'THREAD_NOT_FOUND') return false;
+    throw error;
+  }
+}
+
 /** Record threads take messages from every reader; announcements only from their publishers. */
 export function assertMayPost(readable: ReadableThread): void {
   const { thread, membership } = readable;

@@ -1,9 +1,20 @@
 import type { Migration } from '../migrate.ts';
+import { outboxLeaseMigrations } from './workspace-outbox-leases.ts';
 import { collaborationMigrations } from './workspace-collaboration.ts';
+import { messagingMigrations } from './workspace-messaging.ts';
+import { notificationMigrations } from './workspace-notifications.ts';
 import { platformMigrations } from './workspace-platform.ts';
+import { presenceMigrations } from './workspace-presence.ts';
 
 /**
  * Tables inside each workspace's system schema, applied in this order by name. Append new migrations
  * (to the file of their domain, or a new one listed here last); never edit an applied one.
  */
-export const workspaceMigrations: readonly Migration[] = [...platformMigrations, ...collaborationMigrations];
+export const workspaceMigrations: readonly Migration[] = [
+  ...platformMigrations,
+  ...collaborationMigrations,
+  ...messagingMigrations,
+  ...notificationMigrations,
+  ...presenceMigrations,
+  ...outboxLeaseMigrations,
+];

@@ -1,0 +1,2 @@
+export { registerNotifications } from './consumer.ts';
+export { notificationRoutes } from './routes.ts';
