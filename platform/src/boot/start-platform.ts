@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Config } from '../config.ts';
+import { systemCtx } from '../core/context.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { RateLimiter } from '../core/rate-limit.ts';
 import type { Platform } from '../core/platform.ts';
@@ -11,7 +12,7 @@ import { createFileStore, type FileStore } from '../files/index.ts';
 import { JobQueue } from '../jobs/index.ts';
 import { RealtimeHub, registerRealtime } from '../realtime/hub.ts';
 import { registerRecordJobs } from '../records/jobs.ts';
-import { registerSearchIndexing } from '../threads/search-indexer.ts';
+import { registerSearchIndexing, scheduleSearchBackfills } from '../threads/index.ts';
 import { registerNotifications } from '../notifications/index.ts';
 import { META_CHANNEL, forgetPublished } from '../meta/index.ts';
 import { WorkspaceRegistry } from '../workspaces/registry.ts';
@@ -74,7 +75,10 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     const seeded = options.seed === false ? { seeded: false, adminPassword: null, generated: false } : await firstStart(platform, defaultWorkspace);
     phase('seedMs');
     const unlistenMeta = await db.listen(META_CHANNEL, forgetPublished);
-    if (options.dispatch !== false) await outbox.start(platform);
+    if (options.dispatch !== false) {
+      await outbox.start(platform);
+      for (const workspace of all) await scheduleSearchBackfills(systemCtx(platform, workspace));
+    }
     phase('dispatcherMs');
     await jobs.start(platform, { work: options.dispatch !== false });
     phase('jobsMs');

@@ -286,6 +286,7 @@ export type WorkspaceDB = {
   };
   presence_sessions: { user_id: string; process_id: string; away: boolean; seen_at: Timestamp };
   presence_users: { user_id: string; status: 'online' | 'away' | 'offline'; changed_at: Timestamp };
+  search_sources: { source: string; indexed_as: string; cursor: string | null; done_at: ColumnType<Date | null, Date | null | undefined, Date | null>; updated_at: Timestamp };
   search_entries: {
     id: Generated<string>;
     kind: 'message' | 'record' | 'file';

@@ -1,2 +1,2 @@
-export { outboxNotify, outboxWrites, publishEvent, publishEvents, wakeAfterCommit, OUTBOX_CHANNEL, type DomainEvent } from './publish-event.ts';
+export { outboxNotify, outboxWrites, publishEvent, publishEvents, wakeAfterCommit, OUTBOX_CHANNEL, type DomainEvent, type HeldDelivery } from './publish-event.ts';
 export { OutboxDispatcher, type ConsumerHandler, type ConsumerOptions, type DeliveredEvent } from './dispatcher.ts';

@@ -15,16 +15,24 @@ export type DomainEvent = {
 };
 
 /**
+ * A consumer's deliveries that the writing process makes itself right after commit (threads' live
+ * messages, by realtime): they are due only after `ms`, so that the dispatcher takes them up only if
+ * that process died first, and they hold back the aggregate's later events until then.
+ */
+export type HeldDelivery = { consumer: string; ms: number };
+
+/**
  * The outbox writes of events of one aggregate, as common table expressions to put in a statement:
  * `source` is a CTE of the caller's with columns `(ord, type, payload, actor_id)`, `count` its rows. They
  * write the aggregate's counter row (locked until commit, so events of one aggregate get sequence
- * numbers in commit order), the events as CTE `outbox_inserted (id)`, a delivery per consumer, and each
- * consumer's lease row for the aggregate (see the dispatcher's claim). The statement must also select
+ * numbers in commit order), the events as CTE `outbox_inserted (id, payload)`, a delivery per consumer, and each
+ * consumer's lease row for the aggregate (see the dispatcher's claim); `held` defers one consumer's deliveries. The statement must also select
  * `outboxNotify` so that other processes wake, and the caller must `wakeAfterCommit`.
  */
-export function outboxWrites(ctx: Ctx, aggregate: { type: string; id: string }, source: string, count: number): RawBuilder<unknown> {
+export function outboxWrites(ctx: Ctx, aggregate: { type: string; id: string }, source: string, count: number, held?: HeldDelivery): RawBuilder<unknown> {
   const t = (name: string) => sql.table(`${ctx.workspace.schemas.system}.${name}`);
   const { type, id } = aggregate;
+  const due = held ? sql`case when outbox_consumers.consumer = ${held.consumer} then now() + make_interval(secs => ${held.ms / 1000}) else now() end` : sql`now()`;
   return sql`outbox_counter as (
       insert into ${t('outbox_aggregates')} as a (aggregate_type, aggregate_id, seq) values (${type}, ${id}, ${count})
       on conflict (aggregate_type, aggregate_id) do update set seq = a.seq + ${count}
@@ -34,12 +42,12 @@ export function outboxWrites(ctx: Ctx, aggregate: { type: string; id: string }, 
       select ${type}, ${id}, outbox_counter.seq - ${count} + 1 + s.ord, s.type, s.payload, s.actor_id
       from outbox_counter, ${sql.id(source)} s
       order by s.ord
-      returning id
+      returning id, payload
     ), outbox_consumers as (
       select consumer from jsonb_array_elements_text(${jsonb(ctx.platform.outbox.consumerNames())}) as c(consumer)
     ), outbox_deliveries_written as (
       insert into ${t('outbox_deliveries')} (event_id, consumer, next_attempt_at, aggregate_type, aggregate_id)
-      select outbox_inserted.id, outbox_consumers.consumer, now(), ${type}, ${id} from outbox_inserted, outbox_consumers
+      select outbox_inserted.id, outbox_consumers.consumer, ${due}, ${type}, ${id} from outbox_inserted, outbox_consumers
     ), outbox_leases_written as (
       insert into ${t('outbox_leases')} (consumer, aggregate_type, aggregate_id)
       select consumer, ${type}, ${id} from outbox_consumers

@@ -1,13 +1,15 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/postgres-adapter';
+import { sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { Server } from 'socket.io';
 import { ACCESS_CHANNEL } from '../access/index.ts';
 import type { Ctx } from '../core/context.ts';
 import { errorFields } from '../core/logger.ts';
 import type { Platform } from '../core/platform.ts';
-import type { DeliveredEvent, OutboxDispatcher } from '../events/index.ts';
-import { mayReadThread, presentMessages, type MessageRow } from '../threads/index.ts';
+import type { DeliveredEvent, HeldDelivery, OutboxDispatcher } from '../events/index.ts';
+import type { Message } from '../contracts/threads.ts';
+import { mayReadThread, presentMessages, type AppendedRow, type MessageRow } from '../threads/index.ts';
 import { registerHandlers } from './handlers.ts';
 import { Presence } from './presence.ts';
 import { threadOfRoom, threadRoom, userRoom, workspaceRoom } from './rooms.ts';
@@ -21,6 +23,16 @@ import { authenticateSocket, socketCtx, type SocketData } from './socket-auth.ts
 const MAX_FRAME_BYTES = 128 * 1024;
 
 /**
+ * A sent message's realtime deliveries wait this long for the sending process to make them itself
+ * (`deliverSent`); only if it died meanwhile does the dispatcher, in any process, take them up.
+ */
+const SENT_HOLD_MS = 3000;
+
+/** Between processes: an emit to rooms, made by each process to its own sockets. */
+const RELAY = 'threadbase:relay';
+type Relayed = { rooms: string[]; event: string; data: unknown };
+
+/**
  * The socket.io side of one process. Messages reach sockets through the outbox (`deliver`), so nothing
  * is broadcast that did not commit; with PostgreSQL the adapter carries every emit to the sockets of
  * the other processes by LISTEN/NOTIFY.
@@ -30,6 +42,7 @@ export class RealtimeHub {
   #presence: Presence | null = null;
   #pool: pg.Pool | null = null;
   #unlisten: (() => Promise<void>) | null = null;
+  #sending = new Map<string, Promise<void>>();
 
   async attach(platform: Platform, http: HttpServer): Promise<void> {
     const io = new Server(http, { serveClient: false, cors: { origin: false }, maxHttpBufferSize: MAX_FRAME_BYTES });
@@ -39,6 +52,7 @@ export class RealtimeHub {
       this.#pool.on('error', (error) => platform.log.error('realtime adapter connection failed', errorFields(error)));
       io.adapter(createAdapter(this.#pool, { channelPrefix: `${platform.config.schema}_io`, tableName: `${platform.config.schema}.socket_io_attachments` }));
     }
+    io.on(RELAY, ({ rooms, event, data }: Relayed) => io.local.to(rooms).emit(event, data));
     io.use((socket, next) => {
       authenticateSocket(platform, socket).then(
         (data) => {
@@ -82,41 +96,106 @@ export class RealtimeHub {
     if (pool) await Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   }
 
-  /** The outbox consumer: a committed message goes to its thread's room, and an inbox nudge to its members. */
-  async deliver(event: DeliveredEvent, ctx: Ctx, batch: readonly DeliveredEvent[] = [event]): Promise<void> {
+  /** Sent messages' deliveries to hold for `deliverSent`, while this process has sockets to deliver to. */
+  get held(): HeldDelivery | undefined {
+    return this.#io ? { consumer: 'realtime', ms: SENT_HOLD_MS } : undefined;
+  }
+
+  /**
+   * Emits to rooms: to this process's sockets at once, and to the other processes' through the
+   * adapter. (Emitting through the adapter would wait for its NOTIFY before reaching local sockets.)
+   */
+  #emit(rooms: string | string[], event: string, data: unknown): void {
     const io = this.#io;
     if (!io) return;
+    io.local.to(rooms).emit(event, data);
+    if (this.#pool) io.serverSideEmit(RELAY, { rooms: [rooms].flat(), event, data } satisfies Relayed);
+  }
+
+  #emitNew(schema: string, row: MessageRow, message: Message | undefined, members: string[]): void {
+    const threadId = row.thread_id;
+    // System messages are rendered per reader (hidden fields): clients fetch them over HTTP.
+    if (message) this.#emit(threadRoom(schema, threadId), 'message:new', message);
+    else this.#emit(threadRoom(schema, threadId), 'thread:activity', { threadId, seq: Number(row.seq) });
+    if (members.length) this.#emit(members.map((id) => userRoom(schema, id)), 'inbox:changed', { threadId, seq: Number(row.seq) });
+  }
+
+  /**
+   * Delivers people's messages just committed by this process (their deliveries held, see `held`)
+   * without waiting for the dispatcher: one query, then the emits, then the deliveries are settled.
+   * A thread's batches go out in order; if an earlier event of the thread still waits for delivery,
+   * these are handed to the dispatcher instead, which keeps the thread's order.
+   */
+  deliverSent(ctx: Ctx, threadId: string, rows: AppendedRow[]): void {
+    const key = `${ctx.workspace.schemas.system}:${threadId}`;
+    const sent = (this.#sending.get(key) ?? Promise.resolve())
+      .then(() => this.#deliverSent(ctx, threadId, rows))
+      .catch((error: unknown) => ctx.platform.log.warn('live delivery failed; the dispatcher delivers', errorFields(error)))
+      .finally(() => {
+        if (this.#sending.get(key) === sent) this.#sending.delete(key);
+      });
+    this.#sending.set(key, sent);
+  }
+
+  async #deliverSent(ctx: Ctx, threadId: string, rows: AppendedRow[]): Promise<void> {
     const schema = ctx.workspace.schemas.system;
-    const room = (threadId: unknown) => io.to(threadRoom(schema, threadId as string));
+    const events = rows.map((r) => Number(r.event_id));
+    const deliveries = sql.table(`${schema}.outbox_deliveries`);
+    // Events of the thread written meanwhile (an edit, a read mark, another process's batch) wait behind
+    // these: settling them wakes the dispatcher for those.
+    const settle = async (set: RawBuilder<unknown>) => {
+      const { rows: after } = await sql<{ behind: boolean }>`with settled as (
+          update ${deliveries} set ${set} where consumer = 'realtime' and event_id in (${sql.join(events)}) and status = 'pending'
+        )
+        select exists (select 1 from ${deliveries} where consumer = 'realtime' and aggregate_type = 'thread' and aggregate_id = ${threadId}
+          and status = 'pending' and event_id > ${Math.max(...events)}) as behind`.execute(ctx.db);
+      if (after[0]!.behind) ctx.platform.outbox.wake(schema);
+    };
+    const { rows: found } = await sql<{ earlier: boolean; members: string[] }>`select
+      exists (select 1 from ${deliveries} where consumer = 'realtime' and aggregate_type = 'thread' and aggregate_id = ${threadId}
+        and status = 'pending' and event_id < ${Math.min(...events)}) as earlier,
+      array(select user_id from ${sql.table(`${schema}.thread_members`)} where thread_id = ${threadId}) as members`.execute(ctx.db);
+    const { earlier, members } = found[0]!;
+    if (!this.#io || earlier) {
+      await settle(sql`next_attempt_at = now()`);
+      ctx.platform.outbox.wake(schema);
+      return;
+    }
+    const messages = await presentMessages(ctx, rows, 'room', true);
+    rows.forEach((row, i) => this.#emitNew(schema, row, messages[i], members));
+    await settle(sql`status = 'done', delivered_at = now()`);
+  }
+
+  /** The outbox consumer: a committed message goes to its thread's room, and an inbox nudge to its members. */
+  async deliver(event: DeliveredEvent, ctx: Ctx, batch: readonly DeliveredEvent[] = [event]): Promise<void> {
+    if (!this.#io) return;
+    const schema = ctx.workspace.schemas.system;
+    const room = (threadId: unknown) => threadRoom(schema, threadId as string);
     if (event.type === 'message.created') {
-      const threadId = event.payload.threadId as string;
-      const { messages, members: membersOf } = await newMessagesOf(ctx, batch);
+      const { messages, members } = await newMessagesOf(ctx, batch);
       const row = messages.get(event.payload.messageId as string);
-      const members = membersOf.get(threadId) ?? [];
       if (!row) return;
-      // System messages are rendered per reader (hidden fields): clients fetch them over HTTP.
-      if (row.kind === 'user') room(threadId).emit('message:new', (await presentMessages(ctx, [row], 'room', true))[0]);
-      else room(threadId).emit('thread:activity', { threadId, seq: Number(row.seq) });
-      if (members.length) io.to(members.map((m) => userRoom(schema, m.user_id))).emit('inbox:changed', { threadId, seq: Number(row.seq) });
+      const message = row.kind === 'user' ? (await presentMessages(ctx, [row], 'room', true))[0] : undefined;
+      this.#emitNew(schema, row, message, (members.get(row.thread_id) ?? []).map((m) => m.user_id));
     } else if (event.type === 'message.updated') {
       const row = await ctx.db.selectFrom('messages').selectAll().where('id', '=', event.payload.messageId as string).executeTakeFirst();
-      if (row) room(row.thread_id).emit('message:updated', { change: event.payload.change, message: (await presentMessages(ctx, [row], 'room'))[0] });
+      if (row) this.#emit(room(row.thread_id), 'message:updated', { change: event.payload.change, message: (await presentMessages(ctx, [row], 'room'))[0] });
     } else if (event.type === 'message.remind') {
       const { threadId, messageId, by } = event.payload;
-      io.to((event.payload.userIds as string[]).map((id) => userRoom(schema, id))).emit('reminder', { threadId, messageId, by });
+      this.#emit((event.payload.userIds as string[]).map((id) => userRoom(schema, id)), 'reminder', { threadId, messageId, by });
     } else if (event.type === 'thread.members_changed') {
       await this.#recheckRoom(ctx.platform, schema, event.payload.threadId as string, false);
     } else if (event.type === 'thread.read') {
-      room(event.payload.threadId).emit('receipt', event.payload);
+      this.#emit(room(event.payload.threadId), 'receipt', event.payload);
     } else if (event.type === 'notification.changed') {
-      io.to(userRoom(schema, event.payload.userId as string)).emit('notification', { unread: event.payload.unread });
+      this.#emit(userRoom(schema, event.payload.userId as string), 'notification', { unread: event.payload.unread });
     } else if (event.type === 'record.updated' || event.type === 'record.access_changed') {
       const [object, recordId] = event.aggregateId.split(':');
       const thread = await ctx.db.selectFrom('threads').select('id').where('object', '=', object!).where('record_id', '=', recordId!).executeTakeFirst();
       if (!thread) return;
       await this.#recheckRoom(ctx.platform, schema, thread.id, false);
       // Who is still in the room may read the record: the event says what changed, never the values.
-      if (event.type === 'record.updated') room(thread.id).emit('record:changed', { threadId: thread.id, object, recordId });
+      if (event.type === 'record.updated') this.#emit(room(thread.id), 'record:changed', { threadId: thread.id, object, recordId });
     }
   }
 

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { RecordLink } from '../contracts/threads.ts';
 import type { Ctx } from '../core/context.ts';
 import { jsonb } from '../db/tables.ts';
-import { outboxNotify, outboxWrites, wakeAfterCommit } from '../events/index.ts';
+import { outboxNotify, outboxWrites, wakeAfterCommit, type HeldDelivery } from '../events/index.ts';
 import type { MessageRow } from './message-view.ts';
 
 export type NewMessage = {
@@ -25,7 +25,12 @@ export type SentBy = {
   readMarkRole: 'member' | 'follower';
   /** People mentioned follow the thread from then on (on a record: a follow grants nothing, reading still needs access). */
   followMentions: boolean;
+  /** The realtime deliveries this process makes itself after commit (see `HeldDelivery`). */
+  held?: HeldDelivery;
 };
+
+/** A stored message with the id of its `message.created` event. */
+export type AppendedRow = MessageRow & { event_id: string | number };
 
 /**
  * Appends messages to a thread with consecutive seqs, in one statement whatever their number: the seqs
@@ -34,7 +39,7 @@ export type SentBy = {
  * caller's transaction, or on its own (`inOneStatement`): a busy thread then holds its lock for one
  * round trip per batch of messages.
  */
-export async function appendMessages(tx: Ctx, threadId: string, messages: NewMessage[], sentBy?: SentBy): Promise<MessageRow[]> {
+export async function appendMessages(tx: Ctx, threadId: string, messages: NewMessage[], sentBy?: SentBy): Promise<AppendedRow[]> {
   const n = messages.length;
   const t = (name: string) => sql.table(`${tx.workspace.schemas.system}.${name}`);
   const values = messages.map((m, ord) => ({
@@ -65,7 +70,7 @@ export async function appendMessages(tx: Ctx, threadId: string, messages: NewMes
       )`
     : sql``;
   wakeAfterCommit(tx);
-  const { rows } = await sql<MessageRow>`
+  const { rows } = await sql<AppendedRow>`
     with thread as (
       update ${t('threads')} set last_seq = last_seq + ${n}, last_message_at = now() where id = ${threadId} returning last_seq
     ), new_messages as (
@@ -77,14 +82,15 @@ export async function appendMessages(tx: Ctx, threadId: string, messages: NewMes
       select cast(seq - (select min(seq) from new_messages) as int) as ord, 'message.created' as type,
         jsonb_build_object('threadId', thread_id, 'messageId', id, 'seq', seq, 'kind', kind) as payload, author_id as actor_id
       from new_messages
-    ), ${outboxWrites(tx, { type: 'thread', id: threadId }, 'outbox_source', n)}${people}
-    select new_messages.* from new_messages, (select ${outboxNotify(tx)}) as notified
+    ), ${outboxWrites(tx, { type: 'thread', id: threadId }, 'outbox_source', n, sentBy?.held)}${people}
+    select new_messages.*, outbox_inserted.id as event_id
+    from new_messages join outbox_inserted on (outbox_inserted.payload->>'messageId')::uuid = new_messages.id, (select ${outboxNotify(tx)}) as notified
     order by seq`.execute(tx.db);
   if (rows.length !== n) throw new Error(`thread ${threadId} does not exist`);
   return rows;
 }
 
 /** Appends one message in the caller's transaction (see `appendMessages`). */
-export async function appendMessage(tx: Ctx, threadId: string, message: NewMessage): Promise<MessageRow> {
+export async function appendMessage(tx: Ctx, threadId: string, message: NewMessage): Promise<AppendedRow> {
   return (await appendMessages(tx, threadId, [message]))[0]!;
 }

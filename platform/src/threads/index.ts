@@ -1,7 +1,9 @@
 export { openRecordThread, postRecordChanges, addFollowers, closeRecordThread, recordThread, type FieldChange } from './record-threads.ts';
-export { appendMessage } from './append.ts';
+export { appendMessage, type AppendedRow } from './append.ts';
 export { sendMessage, listMessages } from './messages.ts';
 export { presentMessages, renderFor, type MessageRow } from './message-view.ts';
 export { reactionsOf } from './reactions.ts';
 export { mayReadThread, readableThread } from './thread-access.ts';
 export { getThread, inbox } from './inbox.ts';
+export { registerSearchIndexing } from './search-indexer.ts';
+export { scheduleSearchBackfills } from './search-backfill.ts';

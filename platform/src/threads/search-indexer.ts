@@ -1,71 +1,39 @@
-import { sql } from 'kysely';
 import { AppError } from '../core/app-error.ts';
 import type { Ctx } from '../core/context.ts';
 import type { DeliveredEvent, OutboxDispatcher } from '../events/index.ts';
 import { publishedObjects } from '../meta/index.ts';
 import { getRecord } from '../records/service.ts';
-import { tsvectorLiteral } from './search-tokens.ts';
-
-type Entry = {
-  kind: 'message' | 'record' | 'file';
-  thread_id?: string;
-  message_id?: string;
-  seq?: string | number;
-  object?: string | null;
-  record_id?: string | null;
-  file_id?: string;
-  body: string;
-  created_at: Date | string;
-};
+import { backfillChunk, scheduleSearchBackfills } from './search-backfill.ts';
+import { messageEntry, messageSources, putEntries, recordEntry, removeRecordEntries } from './search-entries.ts';
 
 /** Fields without a column of their own: `changed` never names them, so a name of this kind is re-read on every update. */
 const COMPUTED = new Set(['formula', 'rollup']);
 
+const indexed = new WeakMap<readonly DeliveredEvent[], Promise<void>>();
+const writesText = (e: DeliveredEvent) => e.type === 'message.created' || (e.type === 'message.updated' && (e.payload.change === 'edited' || e.payload.change === 'recalled'));
+
 /**
- * Writes or replaces the entry of one text. Deliveries come at least once, so writing is an upsert on
- * the entry's own key. A text without lexemes (punctuation only) is not searchable: its entry goes.
+ * Indexes every message of a claimed batch that was written, edited or recalled, as each is now, in
+ * two statements: a busy thread's messages become searchable at the rate they are written. A failure
+ * is not kept, so the next event of the batch tries again.
  */
-async function put(ctx: Ctx, entry: Entry, key: 'message_id' | 'file_id' | 'record'): Promise<void> {
-  const lexemes = tsvectorLiteral(entry.body);
-  if (!lexemes) {
-    if (key === 'record') await removeRecord(ctx, entry.object!, entry.record_id!);
-    else await ctx.db.deleteFrom('search_entries').where(key, '=', entry[key]!).execute();
-    return;
+function indexMessagesOf(ctx: Ctx, batch: readonly DeliveredEvent[]): Promise<void> {
+  let done = indexed.get(batch);
+  if (!done) {
+    const ids = [...new Set(batch.filter(writesText).map((e) => e.payload.messageId as string))];
+    done = messageSources(ctx)
+      .where('m.id', 'in', ids)
+      .execute()
+      .then((rows) => putEntries(ctx, rows.map(messageEntry), 'message_id'));
+    indexed.set(batch, done);
+    done.catch(() => indexed.delete(batch));
   }
-  await ctx.db
-    .insertInto('search_entries')
-    .values({ ...entry, lexemes: sql<string>`${lexemes}::tsvector` })
-    .onConflict((oc) => {
-      // A literal, not a parameter: PostgreSQL must prove the partial index's predicate, which a generic plan cannot.
-      const target = key === 'record' ? oc.columns(['object', 'record_id']).where('kind', '=', sql.lit('record')) : oc.column(key);
-      return target.doUpdateSet((eb) => ({ body: eb.ref('excluded.body'), lexemes: sql<string>`excluded.lexemes` }));
-    })
-    .execute();
-}
-
-const removeRecord = (ctx: Ctx, object: string, recordId: string) =>
-  ctx.db.deleteFrom('search_entries').where('kind', '=', 'record').where('object', '=', object).where('record_id', '=', recordId).execute();
-
-/**
- * People's messages only. System messages have no text of their own: they are rendered per reader from
- * their payload, which may name fields hidden from her, so indexing them would let a search reveal a
- * hidden value. The record's name is searchable as the record itself.
- */
-async function indexMessage(ctx: Ctx, messageId: string): Promise<void> {
-  const message = await ctx.db
-    .selectFrom('messages as m')
-    .innerJoin('threads as t', 't.id', 'm.thread_id')
-    .select(['m.id', 'm.thread_id', 'm.seq', 'm.kind', 'm.body', 'm.created_at', 't.object', 't.record_id'])
-    .where('m.id', '=', messageId)
-    .executeTakeFirst();
-  if (!message || message.kind !== 'user') return;
-  const { id, thread_id, seq, object, record_id, body, created_at } = message;
-  await put(ctx, { kind: 'message', message_id: id, thread_id, seq, object, record_id, body, created_at }, 'message_id');
+  return done;
 }
 
 /**
- * A record is found by its name field (the object's `recordName`), re-read as the system so every field
- * is there. An update that names its changes and not the name field leaves the entry as it is.
+ * A record is re-read as the system so every field is there. An update that names its changes and
+ * not the name field leaves the entry as it is.
  */
 async function indexRecord(ctx: Ctx, objectName: string, recordId: string, changed: string[] | null): Promise<void> {
   const object = (await publishedObjects(ctx)).objects.get(objectName);
@@ -77,39 +45,37 @@ async function indexRecord(ctx: Ctx, objectName: string, recordId: string, chang
     if (error instanceof AppError && error.code === 'RECORD_NOT_FOUND') return null;
     throw error;
   });
-  if (!record) return;
-  const value = record[object.recordName];
-  const body = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
-  await put(ctx, { kind: 'record', object: objectName, record_id: recordId, body, created_at: record.created_at as string }, 'record');
+  if (record) await putEntries(ctx, [recordEntry(objectName, record, object.recordName)], 'record');
 }
 
 async function indexFile(ctx: Ctx, fileId: string): Promise<void> {
   const file = await ctx.db.selectFrom('files').select(['id', 'name', 'created_at']).where('id', '=', fileId).executeTakeFirst();
-  if (file) await put(ctx, { kind: 'file', file_id: file.id, body: file.name, created_at: file.created_at }, 'file_id');
+  if (file) await putEntries(ctx, [{ kind: 'file', file_id: file.id, body: file.name, created_at: file.created_at }], 'file_id');
 }
 
-async function index(event: DeliveredEvent, ctx: Ctx): Promise<void> {
+async function index(event: DeliveredEvent, ctx: Ctx, batch: readonly DeliveredEvent[]): Promise<void> {
   const p = event.payload;
+  // A recalled message's text is gone: re-indexing its empty body removes its entry.
+  if (writesText(event)) return indexMessagesOf(ctx, batch);
   switch (event.type) {
-    case 'message.created':
-      return indexMessage(ctx, p.messageId as string);
-    case 'message.updated':
-      // A recalled message's text is gone: re-indexing its empty body removes its entry.
-      if (p.change === 'edited' || p.change === 'recalled') await indexMessage(ctx, p.messageId as string);
-      return;
     case 'record.created':
     case 'record.updated':
       return indexRecord(ctx, p.object as string, p.id as string, event.type === 'record.updated' && Array.isArray(p.changed) ? (p.changed as string[]) : null);
     case 'record.deleted':
-      return void (await removeRecord(ctx, p.object as string, p.id as string));
+      return removeRecordEntries(ctx, p.object as string, [p.id as string]);
     case 'file.uploaded':
       return indexFile(ctx, p.fileId as string);
+    case 'meta.published':
+      // A record name field changed, or an object came or went.
+      return void (await scheduleSearchBackfills(ctx, p.version as number));
+    case 'search.backfill':
+      return backfillChunk(ctx, p as { source: string; indexedAs: string; cursor: string | null });
   }
 }
 
 /**
- * The `search` outbox consumer keeps `search_entries` up to date. Texts written before it existed are
- * not back-filled: they become searchable when next written.
+ * The `search` outbox consumer keeps `search_entries` up to date: texts as they are written, and
+ * back-fills (search-backfill.ts) of what was written before, or indexed under another name field.
  */
 export function registerSearchIndexing(outbox: OutboxDispatcher): void {
   outbox.register('search', index);

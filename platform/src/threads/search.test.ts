@@ -1,10 +1,14 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessWorld, DEALS, memberPermissions, ok, PASSWORD, type AccessWorld } from '../access/access-fixture.ts';
 import { asUser } from '../access/index.ts';
 import { inTransaction, systemCtx } from '../core/context.ts';
 import { linkFilesToRecord } from '../files/index.ts';
 import { tokenFor, upload } from '../files/files-fixture.ts';
+import { field } from '../testing/meta-builders.ts';
 import type { ApiClient } from '../testing/index.ts';
+import { backfillChunk } from './search-backfill.ts';
+import { scheduleSearchBackfills } from './index.ts';
 
 /** The sales organisation of the access tests: ann and bob (East) read East's deals, carl (West) does not. */
 let w: AccessWorld;
@@ -145,6 +149,67 @@ describe('keeping the index', () => {
     expect(recordIds(await search(w.as.ann, '商机'))).toEqual([deals.lead]);
     // Every event was delivered again (prepared statements go generic on PostgreSQL after a few runs): none failed.
     expect(await ctx.db.selectFrom('outbox_deliveries').select(['status', 'last_error']).where('consumer', '=', 'search').where('status', '<>', 'done').execute()).toEqual([]);
+  });
+});
+
+describe('back-filling the index', () => {
+  const ctx = () => systemCtx(w.t.platform, w.t.platform.workspaces.list()[0]!);
+  const backfillEvents = async () =>
+    Number((await ctx().db.selectFrom('outbox_events').select((eb) => eb.fn.countAll<string>().as('n')).where('type', '=', 'search.backfill').executeTakeFirstOrThrow()).n);
+
+  it('indexes texts written before search existed, chunk by chunk, each chunk once', async () => {
+    const group = ok(await w.as.ann.post('/api/v1/threads', { kind: 'group', title: 'archive', memberIds: [w.users.bob] }), 201).id as string;
+    // Written as before search existed: no events.
+    const t = (name: string) => sql.table(`${ctx().workspace.schemas.system}.${name}`);
+    await sql`insert into ${t('messages')} (id, thread_id, seq, kind, author_id, body)
+      select gen_random_uuid(), ${group}, g, 'user', ${w.users.ann}, '旧消息 number' || (g - 1) from generate_series(1, 1100) g`.execute(ctx().db);
+    await sql`update ${t('threads')} set last_seq = 1100 where id = ${group}`.execute(ctx().db);
+    await ctx().db.deleteFrom('search_entries').execute();
+    await ctx().db.deleteFrom('search_sources').execute();
+    expect(await search(w.as.bob, 'number1099')).toEqual([]);
+
+    expect(await scheduleSearchBackfills(ctx())).toEqual(['files', 'messages', 'records:customer', 'records:deal']);
+    expect(await scheduleSearchBackfills(ctx()), 'already under way').toEqual([]);
+    await w.t.platform.outbox.idle();
+    for (const q of ['number0', 'number1099']) expect((await search(w.as.bob, q)).map((h) => h.threadId), q).toEqual([group]);
+    expect(recordIds(await search(w.as.ann, '商机'))).toEqual([deals.lead]);
+    expect((await search(w.as.ann, '报告', '&kind=file'))).toHaveLength(1);
+    const inGroup = await ctx().db.selectFrom('search_entries').select((eb) => eb.fn.countAll<string>().as('n')).where('thread_id', '=', group).executeTakeFirstOrThrow();
+    expect(Number(inGroup.n)).toBe(1100);
+    expect(await ctx().db.selectFrom('search_sources').select('source').where('done_at', 'is', null).execute()).toEqual([]);
+
+    // The first chunk delivered again, after the back-fill moved on and ended: nothing more to do.
+    const events = await backfillEvents();
+    await backfillChunk(ctx(), { source: 'messages', indexedAs: 't1', cursor: null });
+    expect(await backfillEvents()).toBe(events);
+    expect(await scheduleSearchBackfills(ctx()), 'done').toEqual([]);
+  });
+
+  it('indexes every record again when its object gets another name field, and forgets objects no longer published', async () => {
+    const republish = async (change: (deal: { recordName: string; fields: { name: string }[] }) => void) => {
+      const draft = ok(await w.admin.get('/api/v1/meta/draft')).document;
+      change(draft.objects.find((o: { name: string }) => o.name === 'deal'));
+      ok(await w.admin.request('PUT', '/api/v1/meta/draft', { body: draft }));
+      ok(await w.admin.post('/api/v1/meta/publish'));
+      await w.t.platform.outbox.idle();
+    };
+    await republish((deal) => deal.fields.push(field('code', 'text')));
+    ok(await w.admin.patch(`${DEALS}/${deals.lead}`, { code: '合同HT-001' }));
+    await w.t.platform.outbox.idle();
+    expect(await search(w.as.ann, '合同')).toEqual([]);
+
+    await republish((deal) => (deal.recordName = 'code'));
+    expect(recordIds(await search(w.as.ann, '合同'))).toEqual([deals.lead]);
+    expect(recordIds(await search(w.as.ann, '商机'))).toEqual([]);
+    await republish((deal) => (deal.recordName = 'title'));
+    expect(recordIds(await search(w.as.ann, '商机'))).toEqual([deals.lead]);
+    expect(await search(w.as.ann, '合同')).toEqual([]);
+
+    await ctx().db.insertInto('search_sources').values({ source: 'records:ghost', indexed_as: 't1:name', done_at: new Date() }).execute();
+    await ctx().db.insertInto('search_entries').values({ kind: 'record', object: 'ghost', record_id: deals.lead, body: 'ghost', lexemes: sql<string>`'ghost'::tsvector`, created_at: new Date() }).execute();
+    expect(await scheduleSearchBackfills(ctx())).toEqual([]);
+    expect(await ctx().db.selectFrom('search_entries').select('id').where('object', '=', 'ghost').execute()).toEqual([]);
+    expect(await ctx().db.selectFrom('search_sources').select('source').where('source', '=', 'records:ghost').execute()).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { inOneStatement, type Ctx } from '../core/context.ts';
-import { appendMessages, type NewMessage, type SentBy } from './append.ts';
+import { appendMessages, type AppendedRow, type NewMessage, type SentBy } from './append.ts';
 import type { MessageRow } from './message-view.ts';
 import type { ReadableThread } from './thread-access.ts';
 
@@ -9,9 +9,17 @@ export type Stored = { row: MessageRow; created: boolean };
 export const sentBy = (readable: ReadableThread): SentBy =>
   readable.thread.kind === 'record' ? { readMarkRole: 'follower', followMentions: true } : { readMarkRole: 'member', followMentions: false };
 
-/** People's messages to one thread, written by one statement (see `appendMessages`). */
-export const writeSent = (ctx: Ctx, readable: ReadableThread, messages: NewMessage[]) =>
-  inOneStatement(ctx, (tx) => appendMessages(tx, readable.thread.id, messages, sentBy(readable)));
+/**
+ * People's messages to one thread, written by one statement (see `appendMessages`). This process then
+ * delivers them to the thread's room itself, rather than wake the dispatcher to read them back.
+ */
+export async function writeSent(ctx: Ctx, readable: ReadableThread, messages: NewMessage[]): Promise<AppendedRow[]> {
+  const { realtime } = ctx.platform;
+  const held = realtime.held;
+  const rows = await inOneStatement(ctx, (tx) => appendMessages(tx, readable.thread.id, messages, { ...sentBy(readable), held }));
+  if (held) realtime.deliverSent(ctx, readable.thread.id, rows);
+  return rows;
+}
 
 /**
  * Stores a person's message at most once per clientId, on its own. A resend (or two sends racing) of one

@@ -5,6 +5,7 @@ import { messagingMigrations } from './workspace-messaging.ts';
 import { notificationMigrations } from './workspace-notifications.ts';
 import { platformMigrations } from './workspace-platform.ts';
 import { presenceMigrations } from './workspace-presence.ts';
+import { searchSourceMigrations } from './workspace-search-sources.ts';
 
 /**
  * Tables inside each workspace's system schema, applied in this order by name. Append new migrations
@@ -17,4 +18,5 @@ export const workspaceMigrations: readonly Migration[] = [
   ...notificationMigrations,
   ...presenceMigrations,
   ...outboxLeaseMigrations,
+  ...searchSourceMigrations,
 ];
