@@ -4,7 +4,7 @@ import { presentMessages } from '../threads/index.ts';
 import { toNumber } from '../db/tables.ts';
 import { readableThreads, readersOf, type Reader } from './readable.ts';
 import { recipientsOf } from './recipients.ts';
-import { hasUnreadUpTo, lockPeople, markThreadNotificationsRead, publishUnread, recordNotifications, recordReminders } from './store.ts';
+import { hasUnreadUpTo, lockPeople, markThreadNotificationsRead, publishUnread, recordNotifications, recordReminders, withdrawNotifications } from './store.ts';
 
 /**
  * A committed message notifies its recipients. Its author's read mark moved past it when she sent it
@@ -66,6 +66,18 @@ async function onRemind(ctx: Ctx, payload: { messageId: string; userIds: string[
   });
 }
 
+/** A recalled message withdraws its unread notifications (see `withdrawNotifications`). */
+async function onRecall(ctx: Ctx, payload: { messageId: string }): Promise<void> {
+  const message = await ctx.db.selectFrom('messages').select(['id', 'thread_id', 'seq']).where('id', '=', payload.messageId).executeTakeFirst();
+  if (!message) return;
+  await inTransaction(ctx, async (tx) => {
+    const people = await tx.db.selectFrom('notifications').select('user_id').distinct().where('thread_id', '=', message.thread_id).where('read_at', 'is', null).execute();
+    await lockPeople(tx, people.map((p) => p.user_id));
+    const fewer = await withdrawNotifications(tx, { id: message.id, threadId: message.thread_id, seq: toNumber(message.seq) });
+    await publishUnread(tx, [...(await readersOf(tx, fewer)).values()]);
+  });
+}
+
 /** Reading a thread up to a seq reads its notifications up to there (`thread.read` from threads' markThreadRead). */
 async function onRead(ctx: Ctx, payload: { threadId: string; userId: string; seq: number }): Promise<void> {
   if (!(await hasUnreadUpTo(ctx, payload.userId, payload.threadId, payload.seq))) return;
@@ -79,6 +91,7 @@ async function onRead(ctx: Ctx, payload: { threadId: string; userId: string; seq
 async function handle(event: DeliveredEvent, ctx: Ctx): Promise<void> {
   if (event.type === 'message.created') return onMessage(ctx, event.payload.messageId as string);
   if (event.type === 'message.remind') return onRemind(ctx, event.payload as { messageId: string; userIds: string[]; by: string | null });
+  if (event.type === 'message.updated' && event.payload.change === 'recalled') return onRecall(ctx, event.payload as { messageId: string });
   if (event.type === 'thread.read') return onRead(ctx, event.payload as { threadId: string; userId: string; seq: number });
 }
 

@@ -209,3 +209,30 @@ describe('levels per thread', () => {
     expect([refused.status, refused.body.error.code]).toEqual([404, 'THREAD_NOT_FOUND']);
   });
 });
+
+describe('a recalled message', () => {
+  it('withdraws its unread mention and counts one fewer in unread digests, leaving read ones as they were', async () => {
+    const g = await group(w.as.mia, [w.users.ann, w.users.bob]);
+    const recall = async (id: string) => {
+      ok(await w.as.ann.post(`/api/v1/threads/${g}/messages/${id}/recall`));
+      await settle();
+    };
+    const kinds = async (client: ApiClient) => (await notifications(client, g)).map((n) => [n.kind, n.count, n.read]);
+    const mention = await send(w.as.ann, g, '@bob 撤回我', { mentions: { users: [w.users.bob] } });
+    await send(w.as.ann, g, '一');
+    const second = await send(w.as.ann, g, '二');
+    const bobBefore = await badge(w.as.bob);
+    expect(await kinds(w.as.bob)).toEqual([['message', 2, false], ['mention', 1, false]]);
+
+    await recall(mention.id);
+    expect(await kinds(w.as.bob)).toEqual([['message', 2, false]]);
+    expect(await badge(w.as.bob)).toBe(bobBefore - 1);
+    expect(await kinds(w.as.mia)).toEqual([['message', 2, false]]);
+
+    ok(await w.as.mia.post(`/api/v1/threads/${g}/read`, { seq: second.seq }));
+    await settle();
+    await recall(second.id);
+    expect(await kinds(w.as.bob)).toEqual([['message', 1, false]]);
+    expect(await kinds(w.as.mia), 'read before the recall').toEqual([['message', 2, true]]);
+  });
+});

@@ -13,6 +13,7 @@ type Membership = Pick<Selectable<WorkspaceDB['thread_members']>, 'notify' | 'mu
 const RANK: Record<NotificationKind, number> = { mention: 0, reminder: 0, reply: 1, direct: 2, message: 2, activity: 2 };
 /** Kinds that are about the person herself, which the `mentions` level keeps. */
 export const isPersonal = (kind: NotificationKind) => RANK[kind] < 2;
+export const PERSONAL = (Object.keys(RANK) as NotificationKind[]).filter(isPersonal);
 
 /**
  * The level that applies. No row means the default (`all`): a record reader who is mentioned or replied

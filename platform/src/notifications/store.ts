@@ -1,10 +1,11 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Message } from '../contracts/index.ts';
 import type { Ctx } from '../core/context.ts';
+import type { WorkspaceDB } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
 import { unreadCounts, type Reader } from './readable.ts';
-import { isPersonal, type Recipient } from './recipients.ts';
+import { isPersonal, PERSONAL, type Recipient } from './recipients.ts';
 
 /** Millisecond precision, as the table keeps its times (see the migration): the list's cursor relies on it. */
 export const NOW = sql<Date>`date_trunc('milliseconds', now())`;
@@ -96,6 +97,28 @@ export async function recordReminders(tx: Ctx, message: Message, readers: Reader
     .values(fresh.map((r) => ({ id: uuidv7(), user_id: r.id, thread_id: message.threadId, kind: 'reminder' as const, first_seq: message.seq, last_seq: message.seq, message_id: message.id, actor_id: by })))
     .execute();
   return fresh;
+}
+
+/**
+ * A recalled message is no news any more: unread notifications of it alone go (its mention, reply or
+ * reminder; a digest of only it), and an unread digest that counted it counts one fewer. Read ones stay
+ * as they were. Returns the people whose unread count went down.
+ */
+export async function withdrawNotifications(tx: Ctx, message: { id: string; threadId: string; seq: number }): Promise<string[]> {
+  const counted = (eb: ExpressionBuilder<WorkspaceDB, 'notifications'>) =>
+    eb.and([eb('thread_id', '=', message.threadId), eb('read_at', 'is', null), eb('first_seq', '<=', message.seq), eb('last_seq', '>=', message.seq)]);
+  const gone = await tx.db
+    .deleteFrom('notifications')
+    .where((eb) => eb.or([eb.and([eb('message_id', '=', message.id), eb('read_at', 'is', null), eb('kind', 'in', PERSONAL)]), eb.and([counted(eb), eb('kind', 'not in', PERSONAL), eb('count', '<=', 1)])]))
+    .returning('user_id')
+    .execute();
+  const fewer = await tx.db
+    .updateTable('notifications')
+    .set((eb) => ({ count: eb('count', '-', 1), updated_at: NOW }))
+    .where((eb) => eb.and([counted(eb), eb('kind', 'not in', PERSONAL), eb('count', '>', 1)]))
+    .returning('user_id')
+    .execute();
+  return [...new Set([...gone, ...fewer].map((r) => r.user_id))];
 }
 
 /** Her read mark in the thread reached `seq`: what she has now seen is read. Whether anything changed. */
