@@ -25,6 +25,9 @@ const envSchema = z.object({
   TB_SOCKET_EVENTS_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
   TB_MESSAGES_PER_SECOND: z.coerce.number().min(0.1).max(1_000_000).default(10),
   TB_MESSAGES_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
+  TB_HOUSEKEEPING_MINUTES: z.coerce.number().int().min(1).max(10080).default(60),
+  TB_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
+  TB_NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
   TB_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   TB_TIME_ZONE: z
     .string()
@@ -65,6 +68,12 @@ export type Config = {
   messageRate: Rate;
   /** Where "today" and "this month" are, for relative date filters. */
   timeZone: string;
+  /** How often each process sweeps (see boot/housekeeping.ts). */
+  housekeepingMinutes: number;
+  /** Outbox events delivered to every consumer are kept this long (for tracing what happened). */
+  outboxRetentionDays: number;
+  /** Read notifications are kept this long; unread ones until read. */
+  notificationRetentionDays: number;
   /** Where uploaded files live: under `<dataDir>/files`, or in an S3-compatible bucket. */
   files: { backend: 'disk' } | { backend: 's3'; s3: S3Settings };
 };
@@ -100,6 +109,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     socketEventRate: { perSecond: e.TB_SOCKET_EVENTS_PER_SECOND, burst: e.TB_SOCKET_EVENTS_BURST },
     messageRate: { perSecond: e.TB_MESSAGES_PER_SECOND, burst: e.TB_MESSAGES_BURST },
     timeZone: e.TB_TIME_ZONE,
+    housekeepingMinutes: e.TB_HOUSEKEEPING_MINUTES,
+    outboxRetentionDays: e.TB_OUTBOX_RETENTION_DAYS,
+    notificationRetentionDays: e.TB_NOTIFICATION_RETENTION_DAYS,
   };
 }
 

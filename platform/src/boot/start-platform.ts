@@ -9,6 +9,7 @@ import { runMigrations } from '../db/migrate.ts';
 import { openDatabase, type Database, type DatabaseTarget } from '../db/open-database.ts';
 import { OutboxDispatcher } from '../events/index.ts';
 import { createFileStore, type FileStore } from '../files/index.ts';
+import { Housekeeping } from './housekeeping.ts';
 import { JobQueue } from '../jobs/index.ts';
 import { RealtimeHub, registerRealtime } from '../realtime/hub.ts';
 import { registerRecordJobs } from '../records/jobs.ts';
@@ -82,6 +83,8 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     phase('dispatcherMs');
     await jobs.start(platform, { work: options.dispatch !== false });
     phase('jobsMs');
+    const housekeeping = new Housekeeping();
+    if (options.dispatch !== false) housekeeping.start(platform);
     log.info('platform started', { database: db.dialect, migrationsApplied: applied.length, seeded: seeded.seeded, ...phases });
     return {
       ...platform,
@@ -89,6 +92,7 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
       migrationsApplied: applied,
       async stop() {
         await unlistenMeta();
+        await housekeeping.stop();
         await realtime.close();
         await jobs.stop();
         await outbox.stop();

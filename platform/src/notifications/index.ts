@@ -1,2 +1,3 @@
 export { registerNotifications } from './consumer.ts';
 export { notificationRoutes } from './routes.ts';
+export { purgeReadNotifications } from './purge.ts';
