@@ -151,3 +151,22 @@ export const MessagingSettings = z
   .strict()
   .meta({ id: 'MessagingSettings' });
 export type MessagingSettings = z.infer<typeof MessagingSettings>;
+
+export const JoinLink = z
+  .object({
+    code: z.string().meta({ description: 'Whoever has it, in the workspace, may join: share it as `/join/{code}` in the employee app.' }),
+    expiresAt: Timestamp.nullable(),
+    createdBy: Id,
+    createdAt: Timestamp,
+  })
+  .meta({ id: 'JoinLink' });
+export type JoinLink = z.infer<typeof JoinLink>;
+export const CreateJoinLink = z
+  .object({ expiresInDays: z.number().int().min(1).max(365).nullable().default(7).meta({ description: 'Days it works (default 7); null: until replaced or turned off.' }) })
+  .strict()
+  .meta({ id: 'CreateJoinLink' });
+export const JoinCodeParam = z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'a join code') });
+export const JoinPreview = z
+  .object({ threadId: Id, kind: ThreadKind, title: z.string().nullable(), avatarUrl: z.string().nullable(), members: z.number().int(), joined: z.boolean() })
+  .meta({ id: 'JoinPreview' });
+export type JoinPreview = z.infer<typeof JoinPreview>;

@@ -190,6 +190,7 @@ export type WorkspaceDB = {
     created_by: string | null;
     created_at: Generated<Date>;
   };
+  thread_join_links: { thread_id: string; code: string; expires_at: Date | null; created_by: string; created_at: Generated<Date> };
   thread_members: {
     thread_id: string;
     user_id: string;

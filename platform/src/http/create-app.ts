@@ -9,6 +9,7 @@ import { orgRoutes } from '../org/routes.ts';
 import { jobRoutes } from '../jobs/routes.ts';
 import { recordRoutes } from '../records/routes.ts';
 import { FILES_PATH, fileRoutes } from '../files/routes.ts';
+import { joinLinkRoutes } from '../threads/join-link-routes.ts';
 import { messageRoutes } from '../threads/message-routes.ts';
 import { threadRoutes } from '../threads/routes.ts';
 import { searchRoutes } from '../threads/search-routes.ts';
@@ -50,6 +51,7 @@ export function createApp(platform: Platform, options: { spas?: boolean } = {}) 
   app.route('/', accessRecordRoutes());
   app.route('/', threadRoutes());
   app.route('/', messageRoutes());
+  app.route('/', joinLinkRoutes());
   app.route('/', searchRoutes());
   app.route('/', presenceRoutes());
   app.route('/', notificationRoutes());

@@ -7,6 +7,14 @@ import { readableThread } from './thread-access.ts';
 
 const MANAGERS = ['owner', 'admin'];
 
+/** A group or channel that the acting user manages (its owner or an admin), for `what` (the refusal's reason). */
+export async function managedConversation(ctx: Ctx, threadId: string, what: string) {
+  const { thread, membership } = await readableThread(ctx, threadId);
+  if (thread.kind !== 'group' && thread.kind !== 'announcement') throw new AppError('FORBIDDEN', 403, { details: { reason: `only groups and channels ${what}` } });
+  if (!MANAGERS.includes(membership!.role)) throw new AppError('FORBIDDEN', 403, { details: { reason: `only the owner and admins of a group ${what}` } });
+  return thread;
+}
+
 /** Tells realtime to re-check the room: someone removed must leave it at once. */
 const membersChanged = (tx: Ctx, threadId: string) => publishEvent(tx, { aggregateType: 'thread', aggregateId: threadId, type: 'thread.members_changed', payload: { threadId } });
 
@@ -50,9 +58,7 @@ export async function removeMember(ctx: Ctx, threadId: string, userId: string): 
 
 /** A group's or channel's title and avatar are for its owner and admins to change. */
 export async function updateThread(ctx: Ctx, threadId: string, input: { title?: string; avatarUrl?: string | null }): Promise<void> {
-  const { thread, membership } = await readableThread(ctx, threadId);
-  if (thread.kind !== 'group' && thread.kind !== 'announcement') throw new AppError('FORBIDDEN', 403, { details: { reason: 'only groups and channels have a title and avatar' } });
-  if (!MANAGERS.includes(membership!.role)) throw new AppError('FORBIDDEN', 403, { details: { reason: 'only the owner and admins change the group' } });
+  const thread = await managedConversation(ctx, threadId, 'change the title and avatar');
   await ctx.db.updateTable('threads').set({ title: input.title ?? thread.title, avatar_url: input.avatarUrl === undefined ? thread.avatar_url : input.avatarUrl }).where('id', '=', threadId).execute();
 }
 

@@ -6,6 +6,7 @@ import { notificationMigrations } from './workspace-notifications.ts';
 import { platformMigrations } from './workspace-platform.ts';
 import { presenceMigrations } from './workspace-presence.ts';
 import { searchSourceMigrations } from './workspace-search-sources.ts';
+import { joinLinkMigrations } from './workspace-join-links.ts';
 
 /**
  * Tables inside each workspace's system schema, applied in this order by name. Append new migrations
@@ -19,4 +20,5 @@ export const workspaceMigrations: readonly Migration[] = [
   ...presenceMigrations,
   ...outboxLeaseMigrations,
   ...searchSourceMigrations,
+  ...joinLinkMigrations,
 ];
