@@ -21,7 +21,7 @@ import postgres from 'postgres';
 import type { Socket } from 'socket.io-client';
 import { openDatabase, type Database } from '../platform/src/db/open-database.ts';
 import { call, closeSockets, login, openSocket, openSockets, timeDeliveries, unlimited, type Session } from './chat-clients.ts';
-import { freePort, median, percentile, report, round, startThreadbase, stopWithin, type RunningServer } from './lib.ts';
+import { dealObject, dropSchemas, freePort, median, percentile, report, round, startThreadbase, stopWithin, type RunningServer } from './lib.ts';
 
 const URL_PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROWS = 100_000;
@@ -35,16 +35,7 @@ const PASSWORD = 'bench-password-1';
 const schema = `bench${randomBytes(4).toString('hex')}`;
 const data = `${schema}_wd_default`;
 
-const label = (en: string) => ({ 'zh-CN': en, en });
-const option = (key: string) => ({ key, label: label(key), color: '#3370ff' });
-const deal = {
-  name: 'deal', label: label('Deal'), pluralLabel: label('Deals'), recordName: 'title',
-  fields: [
-    { name: 'title', type: 'text', label: label('Title') },
-    { name: 'amount', type: 'decimal', precision: 12, scale: 2, label: label('Amount') },
-    { name: 'stage', type: 'single_select', options: [option('new'), option('won'), option('lost')], label: label('Stage') },
-  ],
-};
+const deal = dealObject();
 /** No index serves this sort (no list view asks for it): every call reads the won third of the table, twice. */
 const filter = encodeURIComponent(JSON.stringify({ field: 'stage', op: 'eq', value: 'won' }));
 const HEAVY_LIST = `/api/v1/objects/deal/records?filter=${filter}&sort=-amount,title&limit=50&count=true`;
@@ -203,8 +194,7 @@ try {
 } finally {
   closeSockets(sockets);
   await Promise.all(servers.map((s) => stopWithin(s.child)));
-  const schemas = await pg`select nspname from pg_namespace where nspname = ${schema} or nspname like ${`${schema}\\_%`}`;
-  for (const { nspname } of schemas) await pg.unsafe(`drop schema "${nspname}" cascade`);
+  await dropSchemas(pg, schema);
   await pg.end();
   for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
 }

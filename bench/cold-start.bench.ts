@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { cli, freePort, httpOk, median, report, root, round, stop, timeUntil } from './lib.ts';
+import { cli, dropSchemas, freePort, httpOk, median, report, root, round, stop, timeUntil } from './lib.ts';
 
 const RUNS = 3;
 const bare = path.join(import.meta.dirname, 'bare-start.ts');
@@ -56,8 +56,7 @@ async function postgresStart(url: string) {
     bares.push(await bareStart('postgres', url));
   }
   const sql = postgres(url, { max: 1, onnotice: () => {} });
-  const schemas = await sql`select nspname from pg_namespace where nspname = ${schema} or nspname like ${`${schema}\\_%`}`;
-  for (const { nspname } of schemas) await sql.unsafe(`drop schema "${nspname}" cascade`);
+  await dropSchemas(sql, schema);
   await sql.end();
   report({ id: 'B7-postgres', name: 'cold start on PostgreSQL (migrated database)', value: round(median(restarts)), unit: 'ms', baseline: { name: 'bare postgres.js connect + select 1', value: round(median(bares)) }, goal: '≤ 500 ms' });
   report({ id: 'B7-postgres-first', name: 'first start on an empty PostgreSQL (migrations + seed)', value: round(first), unit: 'ms', baseline: { name: 'bare postgres.js connect + select 1', value: round(median(bares)) } });

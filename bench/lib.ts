@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import type postgres from 'postgres';
+import { field, label, option } from '../platform/src/testing/meta-builders.ts';
 
 export const root = path.resolve(import.meta.dirname, '..');
 export const cli = path.join(root, 'platform/src/cli/main.ts');
@@ -104,4 +106,20 @@ export async function stopWithin(child: ChildProcess, ms = 15_000): Promise<void
   await Promise.race([stop(child), killed]);
   clearTimeout(timer);
   if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+}
+
+/** The deal object the record benchmarks share: a title, an amount and a stage; `extra` fields after them. */
+export const dealObject = (extra: Record<string, unknown>[] = [], more: Record<string, unknown> = {}) => ({
+  name: 'deal',
+  label: label('Deal'),
+  pluralLabel: label('Deals'),
+  recordName: 'title',
+  fields: [field('title', 'text'), field('amount', 'decimal', { precision: 12, scale: 2 }), field('stage', 'single_select', { options: [option('new'), option('won'), option('lost')] }), ...extra],
+  ...more,
+});
+
+/** Drops a benchmark's deployment schema and its workspaces' schemas (`<schema>_…`). */
+export async function dropSchemas(sql: postgres.Sql, schema: string): Promise<void> {
+  const schemas = await sql`select nspname from pg_namespace where nspname = ${schema} or nspname like ${`${schema}\\_%`}`;
+  for (const { nspname } of schemas) await sql.unsafe(`drop schema "${nspname}" cascade`);
 }

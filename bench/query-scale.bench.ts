@@ -5,7 +5,8 @@
 // departments, 2,000 owners), beside the administrator's figure from the same run.
 import { sql } from 'kysely';
 import { startTestPlatform, loginAs } from '../platform/src/testing/index.ts';
-import { median, report, round } from './lib.ts';
+import { field, label, objectDef } from '../platform/src/testing/meta-builders.ts';
+import { dealObject, median, report, round } from './lib.ts';
 
 const ROWS = 1_000_000;
 const ACCOUNTS = 10_000;
@@ -13,8 +14,6 @@ const TOP_DEPARTMENTS = 10;
 const SUB_DEPARTMENTS = 19;
 const PEOPLE_PER_DEPARTMENT = 10;
 const SAMPLES = 200;
-const label = (en: string) => ({ 'zh-CN': en, en });
-const option = (key: string) => ({ key, label: label(key), color: '#3370ff' });
 
 async function p50(run: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 20; i++) await run();
@@ -34,17 +33,10 @@ async function measure(dialect: 'postgres' | 'pglite') {
   try {
     const admin = await loginAs(t.app);
     const objects = [
-      { name: 'account', label: label('Account'), pluralLabel: label('Accounts'), recordName: 'name', fields: [{ name: 'name', type: 'text', label: label('Name') }] },
-      {
-        name: 'deal', label: label('Deal'), pluralLabel: label('Deals'), recordName: 'title',
-        fields: [
-          { name: 'title', type: 'text', label: label('Title') },
-          { name: 'amount', type: 'decimal', precision: 12, scale: 2, label: label('Amount') },
-          { name: 'stage', type: 'single_select', options: [option('new'), option('won'), option('lost')], label: label('Stage') },
-          { name: 'account', type: 'lookup', target: 'account', onDelete: 'set_null', label: label('Account') },
-        ],
+      objectDef('account', 'name', [field('name', 'text')]),
+      dealObject([field('account', 'lookup', { target: 'account', onDelete: 'set_null' })], {
         listViews: [{ name: 'won_by_amount', label: label('Won'), columns: ['title', 'amount'], sort: 'stage,-amount', filter: { field: 'stage', op: 'eq', value: 'won' } }],
-      },
+      }),
     ];
     await admin.request('PUT', '/api/v1/meta/draft', { body: { objects } });
     if ((await admin.post('/api/v1/meta/publish')).status !== 200) throw new Error('publish failed');

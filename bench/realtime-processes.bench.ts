@@ -27,7 +27,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import type { Socket } from 'socket.io-client';
 import { call, closeSockets, login, openSocket, openSockets, timeDeliveries, unlimited } from './chat-clients.ts';
-import { freePort, median, percentile, report, round, startThreadbase, stopWithin, type RunningServer } from './lib.ts';
+import { dropSchemas, freePort, median, percentile, report, round, startThreadbase, stopWithin, type RunningServer } from './lib.ts';
 
 const URL_PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CLIENTS = 50;
@@ -131,8 +131,7 @@ try {
 } finally {
   closeSockets(sockets);
   await Promise.all(servers.map((s) => stopWithin(s.child)));
-  const schemas = await sql`select nspname from pg_namespace where nspname = ${schema} or nspname like ${`${schema}\\_%`}`;
-  for (const { nspname } of schemas) await sql.unsafe(`drop schema "${nspname}" cascade`);
+  await dropSchemas(sql, schema);
   await sql.end();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import postgres from 'postgres';
 import { io as connect, type Socket } from 'socket.io-client';
-import { cli, freePort, httpOk, report, round, stop, timeUntil } from './lib.ts';
+import { cli, dropSchemas, freePort, httpOk, report, round, stop, timeUntil } from './lib.ts';
 
 const URL_PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CLIENTS = 50;
@@ -101,8 +101,7 @@ try {
 } finally {
   await stop(child);
   await stop(bare.child);
-  const schemas = await sql`select nspname from pg_namespace where nspname = ${schema} or nspname like ${`${schema}\\_%`}`;
-  for (const { nspname } of schemas) await sql.unsafe(`drop schema "${nspname}" cascade`);
+  await dropSchemas(sql, schema);
   await sql.unsafe(`drop table if exists ${schema}_bare_messages`);
   await sql.end();
 }

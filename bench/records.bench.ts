@@ -3,7 +3,7 @@
 // the record, its thread with its creator following and its first message, and both outbox events).
 import { randomBytes, randomUUID } from 'node:crypto';
 import postgres from 'postgres';
-import { cli, freePort, httpOk, report, round, stop, timeUntil } from './lib.ts';
+import { cli, dealObject, dropSchemas, freePort, httpOk, report, round, stop, timeUntil } from './lib.ts';
 
 const URL_PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROWS = 100_000;
@@ -41,16 +41,7 @@ const sql = postgres(URL_PG, { max: CONCURRENCY, onnotice: () => {} });
 try {
   const login = await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password: 'bench-password-1' }) })).json();
   const headers = { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' };
-  const label = (en: string) => ({ 'zh-CN': en, en });
-  const option = (key: string) => ({ key, label: label(key), color: '#3370ff' });
-  const deal = {
-    name: 'deal', label: label('Deal'), pluralLabel: label('Deals'), recordName: 'title',
-    fields: [
-      { name: 'title', type: 'text', label: label('Title') },
-      { name: 'amount', type: 'decimal', precision: 12, scale: 2, label: label('Amount') },
-      { name: 'stage', type: 'single_select', options: [option('new'), option('won'), option('lost')], label: label('Stage') },
-    ],
-  };
+  const deal = dealObject();
   for (const [method, path, body] of [['PUT', '/api/v1/meta/draft', { objects: [deal] }], ['POST', '/api/v1/meta/publish', {}]] as const) {
     const res = await fetch(`${base}${path}`, { method, headers, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
@@ -115,7 +106,6 @@ try {
   figure('B2-http-floor', 'GET /healthz over HTTP (no database: the ceiling of this client and server)', httpFloor, rawGet, 'reference only', 'record get by id through postgres.js');
 } finally {
   await stop(child);
-  const schemas = await sql`select nspname from pg_namespace where nspname = ${schema} or nspname like ${`${schema}\\_%`}`;
-  for (const { nspname } of schemas) await sql.unsafe(`drop schema "${nspname}" cascade`);
+  await dropSchemas(sql, schema);
   await sql.end();
 }

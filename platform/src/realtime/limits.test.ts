@@ -1,19 +1,14 @@
-import type { Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { serveHttp, type RunningServer } from '../server.ts';
+import { describe, expect, it } from 'vitest';
 import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
-import { socketClient, tokenOf, until } from './socket-testing.ts';
+import { servedForSockets, until } from './socket-testing.ts';
 
 const PASSWORD = 'limits-password-1';
 let t: TestPlatform;
-let server: RunningServer;
 const api: Record<string, ApiClient> = {};
 let threadId: string;
-const open: Socket[] = [];
 
-beforeAll(async () => {
+const served = servedForSockets(async () => {
   t = await startTestPlatform({ env: { TB_DEMO: '0' } });
-  server = await serveHttp(t.platform, { port: 0, host: '127.0.0.1', spas: false });
   const admin = await loginAs(t.app);
   const ids: string[] = [];
   for (const login of ['ann', 'bob', 'carl', 'dan']) {
@@ -21,17 +16,11 @@ beforeAll(async () => {
     api[login] = await loginAs(t.app, login, PASSWORD);
   }
   threadId = (await admin.post('/api/v1/threads', { title: 'limits', memberIds: ids })).body.id;
-}, 120_000);
-afterEach(() => {
-  for (const s of open.splice(0)) s.disconnect();
-});
-afterAll(async () => {
-  await server.close();
-  await t.close();
+  return { t };
 });
 
 // Every test sends as people of its own: a flood empties that person's bucket for a few seconds.
-const client = async (login: string) => socketClient(server.url, await tokenOf(t.app, login, PASSWORD), open);
+const client = (login: string) => served.connect(login, PASSWORD);
 const bodiesSeen = (seen: { event: string; data: any }[]) => new Set(seen.filter((e) => e.event === 'message:new').map((e) => e.data.clientId as string));
 
 describe('flood protection', () => {

@@ -1,12 +1,10 @@
 import { sql } from 'kysely';
-import type { Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accessWorld, DEALS, ok, PASSWORD, type AccessWorld } from '../access/access-fixture.ts';
 import { inOneStatement, inTransaction, systemCtx } from '../core/context.ts';
 import { publishEvent } from '../events/index.ts';
-import { serveHttp, type RunningServer } from '../server.ts';
 import { appendMessages } from '../threads/append.ts';
-import { socketClient, tokenOf, until, type TestClient } from './socket-testing.ts';
+import { servedForSockets, until, type TestClient } from './socket-testing.ts';
 
 /**
  * A person's message is delivered to its thread's room by the process that stored it, right after
@@ -14,25 +12,12 @@ import { socketClient, tokenOf, until, type TestClient } from './socket-testing.
  * process cannot (it died, or an earlier event of the thread still waits).
  */
 let w: AccessWorld;
-let server: RunningServer;
-const sockets: Socket[] = [];
-
-beforeAll(async () => {
-  w = await accessWorld();
-  server = await serveHttp(w.t.platform, { port: 0, host: '127.0.0.1', spas: false });
-}, 120_000);
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
-});
-afterAll(async () => {
-  await server.close();
-  await w.t.close();
-});
+const served = servedForSockets(async () => (w = await accessWorld()));
 
 const ctx = () => systemCtx(w.t.platform, w.t.platform.workspaces.list()[0]!);
 const threadOf = async (id: string) => ok(await w.admin.get(`${DEALS}/${id}/thread`)).id as string;
 const inRoom = async (threadId: string) => {
-  const ann = await socketClient(server.url, await tokenOf(w.t.app, 'ann', PASSWORD), sockets);
+  const ann = await served.connect('ann', PASSWORD);
   expect(await ann.call('thread:join', { threadId })).toMatchObject({ ok: true });
   return ann;
 };

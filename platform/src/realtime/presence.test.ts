@@ -1,36 +1,25 @@
 import { sql } from 'kysely';
-import type { Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { serveHttp, type RunningServer } from '../server.ts';
+import { describe, expect, it } from 'vitest';
 import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
-import { socketClient, tokenOf, until, type TestClient } from './socket-testing.ts';
+import { servedForSockets, until, type TestClient } from './socket-testing.ts';
 
 const PASSWORD = 'presence-password-1';
 let t: TestPlatform;
-let server: RunningServer;
 let admin: ApiClient;
 let schema: string;
 const users: Record<string, string> = {};
-const open: Socket[] = [];
 
-beforeAll(async () => {
+const served = servedForSockets(async () => {
   t = await startTestPlatform({ env: { TB_DEMO: '0' } });
-  server = await serveHttp(t.platform, { port: 0, host: '127.0.0.1', spas: false });
   admin = await loginAs(t.app);
   for (const login of ['ann', 'bob', 'carl', 'dan', 'eve']) {
     users[login] = (await admin.post('/api/v1/org/users', { login, displayName: login, password: PASSWORD })).body.id;
   }
   schema = t.platform.workspaces.list()[0]!.schemas.system;
-}, 120_000);
-afterEach(() => {
-  for (const s of open.splice(0)) s.disconnect();
-});
-afterAll(async () => {
-  await server.close();
-  await t.close();
+  return { t };
 });
 
-const client = async (login: string) => socketClient(server.url, await tokenOf(t.app, login, PASSWORD), open);
+const client = (login: string) => served.connect(login, PASSWORD);
 const presenceOf = (who: TestClient, login: string) => who.seen.filter((e) => e.event === 'presence' && e.data.userId === users[login]).map((e) => e.data.status as string);
 const directory = async (login: string) => (await admin.get(`/api/v1/org/users/${users[login]}`)).body.presence as string;
 const table = (name: string) => sql.table(`${schema}.${name}`);

@@ -1,35 +1,21 @@
-import { io as connect, type Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { io as connect } from 'socket.io-client';
+import { describe, expect, it } from 'vitest';
 import { accessWorld, DEALS, memberPermissions, ok, PASSWORD, type AccessWorld, type Person } from '../access/access-fixture.ts';
-import { serveHttp, type RunningServer } from '../server.ts';
 import { TEST_ADMIN_PASSWORD } from '../testing/index.ts';
-import { socketClient, tokenOf, until } from './socket-testing.ts';
+import { servedForSockets, until } from './socket-testing.ts';
 
 let w: AccessWorld;
-let server: RunningServer;
-const sockets: Socket[] = [];
-
-beforeAll(async () => {
-  w = await accessWorld();
-  server = await serveHttp(w.t.platform, { port: 0, host: '127.0.0.1', spas: false });
-}, 120_000);
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
-});
-afterAll(async () => {
-  await server.close();
-  await w.t.close();
-});
+const served = servedForSockets(async () => (w = await accessWorld()));
 
 /** A connected client of `login`; it is closed after each test. */
-const client = async (login: Person | 'admin') => socketClient(server.url, await tokenOf(w.t.app, login, login === 'admin' ? TEST_ADMIN_PASSWORD : PASSWORD), sockets);
+const client = (login: Person | 'admin') => served.connect(login, login === 'admin' ? TEST_ADMIN_PASSWORD : PASSWORD);
 
 const threadOf = async (id: string) => ok(await w.admin.get(`${DEALS}/${id}/thread`)).id as string;
 
 describe('connecting', () => {
   it('refuses a connection without a valid token', async () => {
-    const socket = connect(server.url, { auth: { token: 'tbs_not-a-token' }, transports: ['websocket'], reconnection: false });
-    sockets.push(socket);
+    const socket = connect(served.url(), { auth: { token: 'tbs_not-a-token' }, transports: ['websocket'], reconnection: false });
+    served.track(socket);
     const error = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
     expect(error.message).toMatch(/UNAUTHENTICATED|invalid/i);
   });

@@ -1,6 +1,8 @@
 import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { App } from '../http/create-app.ts';
-import { apiClient } from '../testing/index.ts';
+import { serveHttp, type RunningServer } from '../server.ts';
+import { apiClient, type TestPlatform } from '../testing/index.ts';
 
 export type TestClient = { socket: Socket; seen: { event: string; data: any }[]; call: (event: string, payload?: unknown) => Promise<any> };
 
@@ -34,4 +36,31 @@ export async function until<T>(find: () => T | undefined | false | Promise<T | u
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`never happened: ${what}`);
+}
+
+/**
+ * A platform served over HTTP for one test file's sockets: `start` makes it, and whatever its tests need,
+ * before them; each socket `connect` opens (or `track` is given) is closed after each test; everything
+ * stops after the file.
+ */
+export function servedForSockets(start: () => Promise<{ t: TestPlatform }>) {
+  let t: TestPlatform;
+  let server: RunningServer;
+  const open: Socket[] = [];
+  beforeAll(async () => {
+    ({ t } = await start());
+    server = await serveHttp(t.platform, { port: 0, host: '127.0.0.1', spas: false });
+  }, 120_000);
+  afterEach(() => {
+    for (const s of open.splice(0)) s.disconnect();
+  });
+  afterAll(async () => {
+    await server.close();
+    await t.close();
+  });
+  return {
+    url: () => server.url,
+    connect: async (login: string, password: string) => socketClient(server.url, await tokenOf(t.app, login, password), open),
+    track: (socket: Socket) => void open.push(socket),
+  };
 }
