@@ -1,8 +1,8 @@
 import { inTransaction, type Ctx } from '../core/context.ts';
 import type { DeliveredEvent, OutboxDispatcher } from '../events/index.ts';
-import { presentMessages } from '../threads/index.ts';
 import { toNumber } from '../db/tables.ts';
-import { readableThreads, readersOf, type Reader } from './readable.ts';
+import { presentMessages, readableThreads, type Reader } from '../threads/index.ts';
+import { readersOf } from './readable.ts';
 import { recipientsOf } from './recipients.ts';
 import { hasUnreadUpTo, lockPeople, markThreadNotificationsRead, publishUnread, recordNotifications, recordReminders, withdrawNotifications } from './store.ts';
 

@@ -6,8 +6,8 @@ import { inTransaction, type Ctx } from '../core/context.ts';
 import { decodeCursor, encodeCursor } from '../core/cursor.ts';
 import { requireUser } from '../core/guards.ts';
 import { toNumber } from '../db/tables.ts';
-import { presentMessages, renderFor } from '../threads/index.ts';
-import { readableThreads, unreadCounts, type Reader } from './readable.ts';
+import { presentMessages, readableThreads, renderFor, type Reader } from '../threads/index.ts';
+import { unreadCounts } from './readable.ts';
 import { lockPeople, NOW, publishUnread } from './store.ts';
 
 const PREVIEW_LENGTH = 100;

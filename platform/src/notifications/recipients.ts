@@ -2,8 +2,8 @@ import type { Selectable } from 'kysely';
 import type { Message, NotificationKind, NotificationLevel } from '../contracts/index.ts';
 import type { Ctx } from '../core/context.ts';
 import { toNumber, type WorkspaceDB } from '../db/tables.ts';
-import { renderFor } from '../threads/index.ts';
-import { readableThreads, readersOf, type Reader } from './readable.ts';
+import { readableThreads, renderFor, type Reader } from '../threads/index.ts';
+import { readersOf } from './readable.ts';
 
 export type NotifiedThread = { id: string; kind: Selectable<WorkspaceDB['threads']>['kind']; object: string | null; recordId: string | null };
 export type Recipient = { reader: Reader; kind: NotificationKind };

@@ -4,7 +4,8 @@ import type { Message } from '../contracts/index.ts';
 import type { Ctx } from '../core/context.ts';
 import type { WorkspaceDB } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
-import { unreadCounts, type Reader } from './readable.ts';
+import type { Reader } from '../threads/index.ts';
+import { unreadCounts } from './readable.ts';
 import { isPersonal, PERSONAL, type Recipient } from './recipients.ts';
 
 /** Millisecond precision, as the table keeps its times (see the migration): the list's cursor relies on it. */
