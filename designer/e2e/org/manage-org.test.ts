@@ -19,6 +19,11 @@ async function departmentCommand(name: string, command: string): Promise<void> {
 async function chooseParent(name: string): Promise<void> {
   await page.locator('[data-test=department-parent] .el-select__wrapper').click();
   await page.locator('.el-tree-select__popper:visible .el-tree-node__content', { hasText: name }).first().click();
+  await page.locator('[data-test=department-parent] .el-select__selected-item', { hasText: name }).first().waitFor();
+  // A dropdown still open (or still closing) covers the dialog's buttons: a click beside it closes it.
+  const dropdown = page.locator('.el-tree-select__popper:visible');
+  if (await dropdown.count()) await page.locator('[data-test=department-dialog] .el-dialog__header').click();
+  await dropdown.first().waitFor({ state: 'hidden' });
 }
 
 async function departments(): Promise<Department[]> {

@@ -1,10 +1,18 @@
-import { CompiledQuery, PGliteDialect, type DatabaseConnection, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
+import { CompiledQuery, PGliteAdapter, PGliteDialect, type DatabaseConnection, type DialectAdapter, type Driver, type QueryResult, type TransactionSettings } from 'kysely';
+import { LanedLock } from './lanes.ts';
 import type { PGliteWorkerClient } from './pglite-worker-client.ts';
 
+/** Kysely's PGlite adapter, but the driver below, not Kysely, hands the one connection out. */
+class LanedAdapter extends PGliteAdapter {
+  override get supportsMultipleConnections(): boolean {
+    return true;
+  }
+}
+
 /**
- * Kysely's PGlite dialect (compiler, adapter, introspector) with a driver that sends each query to the
- * worker thread owning PGlite. Kysely's adapter marks PGlite as single-connection, so Kysely hands the
- * one connection to one caller at a time and a transaction's statements are never interleaved.
+ * Kysely's PGlite dialect (compiler, introspector) with a driver that sends each query to the worker
+ * thread owning PGlite. The driver hands the one connection to one caller at a time, so a transaction's
+ * statements are never interleaved, and to the urgent lane first (db/lanes.ts).
  */
 export class PGliteWorkerDialect extends PGliteDialect {
   #client: PGliteWorkerClient;
@@ -18,8 +26,13 @@ export class PGliteWorkerDialect extends PGliteDialect {
     this.#client = client;
   }
 
+  override createAdapter(): DialectAdapter {
+    return new LanedAdapter();
+  }
+
   override createDriver(): Driver {
     const client = this.#client;
+    const lock = new LanedLock();
     const connection: DatabaseConnection = {
       async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
         const { rows, affectedRows } = await client.query(compiled.sql, compiled.parameters);
@@ -32,8 +45,11 @@ export class PGliteWorkerDialect extends PGliteDialect {
     const run = (sql: string) => connection.executeQuery(CompiledQuery.raw(sql)).then(() => undefined);
     return {
       init: async () => {},
-      acquireConnection: async () => connection,
-      releaseConnection: async () => {},
+      acquireConnection: async () => {
+        await lock.acquire();
+        return connection;
+      },
+      releaseConnection: async () => lock.release(),
       beginTransaction: (_c, settings: TransactionSettings) =>
         run(settings.isolationLevel ? `begin isolation level ${settings.isolationLevel}` : 'begin'),
       commitTransaction: () => run('commit'),

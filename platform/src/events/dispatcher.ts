@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { systemCtx, type Ctx, type Workspace } from '../core/context.ts';
 import { errorFields } from '../core/logger.ts';
 import type { Platform } from '../core/platform.ts';
+import { ordinarily, urgently } from '../db/lanes.ts';
 import { toNumber, type WorkspaceDB } from '../db/tables.ts';
 import { OUTBOX_CHANNEL } from './publish-event.ts';
 
@@ -25,6 +26,8 @@ export type ConsumerOptions = {
   backoffMs?: (attempt: number) => number;
   /** How long a claimed delivery is leased before another process may retry it. */
   leaseMs?: number;
+  /** Deliveries someone is waiting for (realtime): on the embedded database their statements go first (db/lanes.ts). */
+  urgent?: boolean;
 };
 
 /**
@@ -74,6 +77,7 @@ export class OutboxDispatcher {
       maxAttempts: options.maxAttempts ?? 8,
       backoffMs: options.backoffMs ?? defaultBackoff,
       leaseMs: options.leaseMs ?? 60_000,
+      urgent: options.urgent ?? false,
     });
   }
 
@@ -120,7 +124,9 @@ export class OutboxDispatcher {
       this.#again.add(key);
       return;
     }
-    const run = this.#drainLoop(schema, consumer, key).finally(() => this.#running.delete(key));
+    // In the consumer's own lane, whatever the lane of the work that woke it.
+    const lane = this.#consumers.get(consumer)!.urgent ? urgently : ordinarily;
+    const run = lane(() => this.#drainLoop(schema, consumer, key)).finally(() => this.#running.delete(key));
     this.#running.set(key, run);
   }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SetPresence } from '../contracts/presence.ts';
 import { SendMessage } from '../contracts/threads.ts';
 import { AppError } from '../core/app-error.ts';
+import { urgently } from '../db/lanes.ts';
 import type { Platform } from '../core/platform.ts';
 import { TokenBucket, rateLimited } from '../core/rate-limit.ts';
 import { translate } from '../i18n/translate.ts';
@@ -36,7 +37,8 @@ function on<T>(platform: Platform, socket: Socket, event: string, schema: z.ZodT
       return;
     }
     try {
-      reply(await run(parsed.data, data));
+      // Someone is waiting on the other end: on the embedded database this goes before queued reports.
+      reply(await urgently(() => run(parsed.data, data)));
     } catch (error) {
       if (!(error instanceof AppError)) platform.log.error('socket event failed', { event, error: (error as Error).message });
       reply(failure(error, data));

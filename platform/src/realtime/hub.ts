@@ -243,5 +243,5 @@ function newMessagesOf(ctx: Ctx, batch: readonly DeliveredEvent[]): Promise<NewM
 }
 
 export function registerRealtime(outbox: OutboxDispatcher, hub: RealtimeHub): void {
-  outbox.register('realtime', (event, ctx, batch) => hub.deliver(event, ctx, batch), { maxAttempts: 3, backoffMs: () => 200 });
+  outbox.register('realtime', (event, ctx, batch) => hub.deliver(event, ctx, batch), { maxAttempts: 3, backoffMs: () => 200, urgent: true });
 }

@@ -3,6 +3,7 @@ import type { Message, SendMessage } from '../contracts/threads.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, type Ctx } from '../core/context.ts';
 import { spendUserToken } from '../core/rate-limit.ts';
+import { urgently } from '../db/lanes.ts';
 import { attachableFiles, linkableRecords } from './attachments.ts';
 import { resolveMentions } from './mentions.ts';
 import { presentMessages, renderFor } from './message-view.ts';
@@ -14,7 +15,12 @@ import { assertMayPost, readableThread } from './thread-access.ts';
  * returns the message already stored (`created: false`) instead of a second copy. Sending marks the
  * thread read up to the new message for its author.
  */
-export async function sendMessage(ctx: Ctx, threadId: string, input: SendMessage): Promise<{ message: Message; created: boolean }> {
+export function sendMessage(ctx: Ctx, threadId: string, input: SendMessage): Promise<{ message: Message; created: boolean }> {
+  // Someone is waiting for it (over HTTP too): on the embedded database it goes before queued reports.
+  return urgently(() => send(ctx, threadId, input));
+}
+
+async function send(ctx: Ctx, threadId: string, input: SendMessage): Promise<{ message: Message; created: boolean }> {
   // Per person, over HTTP and every socket together, so several tabs do not multiply what one may send.
   spendUserToken(ctx, ctx.platform.messageRate);
   const readable = await readableThread(ctx, threadId);
