@@ -8,8 +8,11 @@ import { messageEntry, messageSources, putEntries, recordEntry, removeRecordEntr
 
 /** The tokeniser's version (search-tokens.ts): bump it when tokens change, and every text is indexed again. */
 const TOKENS = 't1';
-/** Texts per chunk: each chunk is one transaction and one outbox delivery. */
-const CHUNK = 500;
+/**
+ * Texts per chunk: each chunk is one transaction and one outbox delivery. Small, because on the embedded
+ * database a chunk's statements hold its one connection: chat waits for at most one of them.
+ */
+const CHUNK = 100;
 
 type Chunk = { source: string; indexedAs: string; cursor: string | null };
 
