@@ -21,7 +21,7 @@ import postgres from 'postgres';
 import type { Socket } from 'socket.io-client';
 import { openDatabase, type Database } from '../platform/src/db/open-database.ts';
 import { call, closeSockets, login, openSocket, openSockets, timeDeliveries, unlimited, type Session } from './chat-clients.ts';
-import { dealObject, dropSchemas, freePort, median, percentile, report, round, startThreadbase, stopWithin, type RunningServer } from './lib.ts';
+import { dealObject, freePort, median, percentile, printOutputs, report, round, startThreadbase, stopWithin, tearDown, type RunningServer } from './lib.ts';
 
 const URL_PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROWS = 100_000;
@@ -189,12 +189,9 @@ try {
   }
   figures('postgres', await measure(server, 'postgres'));
 } catch (error) {
-  for (const s of servers) process.stderr.write(`${s.url} said:\n${s.output().slice(-4000)}\n`);
+  printOutputs(servers);
   throw error;
 } finally {
   closeSockets(sockets);
-  await Promise.all(servers.map((s) => stopWithin(s.child)));
-  await dropSchemas(pg, schema);
-  await pg.end();
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  await tearDown(servers, pg, schema, tempDirs);
 }

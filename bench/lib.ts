@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type postgres from 'postgres';
@@ -122,4 +123,17 @@ export const dealObject = (extra: Record<string, unknown>[] = [], more: Record<s
 export async function dropSchemas(sql: postgres.Sql, schema: string): Promise<void> {
   const schemas = await sql`select nspname from pg_namespace where nspname = ${schema} or nspname like ${`${schema}\\_%`}`;
   for (const { nspname } of schemas) await sql.unsafe(`drop schema "${nspname}" cascade`);
+}
+
+/** A benchmark's servers said this before it failed. */
+export function printOutputs(servers: RunningServer[]): void {
+  for (const s of servers) process.stderr.write(`${s.url} said:\n${s.output().slice(-4000)}\n`);
+}
+
+/** Stops a benchmark's servers, drops its schemas and removes its data folders. */
+export async function tearDown(servers: RunningServer[], sql: postgres.Sql, schema: string, dirs: string[]): Promise<void> {
+  await Promise.all(servers.map((s) => stopWithin(s.child)));
+  await dropSchemas(sql, schema);
+  await sql.end();
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -27,7 +27,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import type { Socket } from 'socket.io-client';
 import { call, closeSockets, login, openSocket, openSockets, timeDeliveries, unlimited } from './chat-clients.ts';
-import { dropSchemas, freePort, median, percentile, report, round, startThreadbase, stopWithin, type RunningServer } from './lib.ts';
+import { freePort, median, percentile, printOutputs, report, round, startThreadbase, stopWithin, tearDown, type RunningServer } from './lib.ts';
 
 const URL_PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CLIENTS = 50;
@@ -126,12 +126,9 @@ try {
   });
   report({ id: 'B6-notify', name: 'raw PostgreSQL NOTIFY → LISTEN round trip, two postgres.js connections (p50)', value: round(notify, 2), unit: 'ms', baseline: { name: 'one process send → delivered p50', value: round(one.p50, 2) }, goal: 'reference' });
 } catch (error) {
-  for (const s of servers) process.stderr.write(`${s.url} said:\n${s.output().slice(-4000)}\n`);
+  printOutputs(servers);
   throw error;
 } finally {
   closeSockets(sockets);
-  await Promise.all(servers.map((s) => stopWithin(s.child)));
-  await dropSchemas(sql, schema);
-  await sql.end();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await tearDown(servers, sql, schema, [dataDir]);
 }
