@@ -1,17 +1,17 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/postgres-adapter';
-import { sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { Server } from 'socket.io';
 import { ACCESS_CHANNEL } from '../access/index.ts';
 import type { Ctx } from '../core/context.ts';
 import { errorFields } from '../core/logger.ts';
 import type { Platform } from '../core/platform.ts';
-import type { DeliveredEvent, HeldDelivery, OutboxDispatcher } from '../events/index.ts';
+import type { DeliveredEvent, OutboxDispatcher } from '../events/index.ts';
 import type { Message } from '../contracts/threads.ts';
-import { mayReadThread, presentMessages, type AppendedRow, type MessageRow } from '../threads/index.ts';
+import { mayReadThread, presentMessages, type AppendedRow, type LiveDelivery, type MessageRow } from '../threads/index.ts';
 import { registerHandlers } from './handlers.ts';
 import { Presence } from './presence.ts';
+import { SentDelivery } from './sent-delivery.ts';
 import { threadOfRoom, threadRoom, userRoom, workspaceRoom } from './rooms.ts';
 import { authenticateSocket, socketCtx, type SocketData } from './socket-auth.ts';
 
@@ -21,12 +21,6 @@ import { authenticateSocket, socketCtx, type SocketData } from './socket-auth.ts
  * is abuse, and socket.io closes that one connection instead of parsing it.
  */
 const MAX_FRAME_BYTES = 128 * 1024;
-
-/**
- * A sent message's realtime deliveries wait this long for the sending process to make them itself
- * (`deliverSent`); only if it died meanwhile does the dispatcher, in any process, take them up.
- */
-const SENT_HOLD_MS = 3000;
 
 /** Between processes: an emit to rooms, made by each process to its own sockets. */
 const RELAY = 'threadbase:relay';
@@ -42,7 +36,7 @@ export class RealtimeHub {
   #presence: Presence | null = null;
   #pool: pg.Pool | null = null;
   #unlisten: (() => Promise<void>) | null = null;
-  #sending = new Map<string, Promise<void>>();
+  #sent = new SentDelivery((schema, row, message, members) => this.#emitNew(schema, row, message, members), () => this.#io !== null);
 
   async attach(platform: Platform, http: HttpServer): Promise<void> {
     const io = new Server(http, { serveClient: false, cors: { origin: false }, maxHttpBufferSize: MAX_FRAME_BYTES });
@@ -96,9 +90,14 @@ export class RealtimeHub {
     if (pool) await Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   }
 
-  /** Sent messages' deliveries to hold for `deliverSent`, while this process has sockets to deliver to. */
-  get held(): HeldDelivery | undefined {
-    return this.#io ? { consumer: 'realtime', ms: SENT_HOLD_MS } : undefined;
+  /** How a thread's next messages are to be stored for `deliverSent` (none while this process has no sockets). */
+  liveDelivery(ctx: Ctx, threadId: string): LiveDelivery | undefined {
+    return this.#sent.options(ctx, threadId);
+  }
+
+  /** Delivers people's messages this process just stored (see sent-delivery.ts). */
+  deliverSent(ctx: Ctx, threadId: string, rows: AppendedRow[]): void {
+    this.#sent.deliver(ctx, threadId, rows);
   }
 
   /**
@@ -118,52 +117,6 @@ export class RealtimeHub {
     if (message) this.#emit(threadRoom(schema, threadId), 'message:new', message);
     else this.#emit(threadRoom(schema, threadId), 'thread:activity', { threadId, seq: Number(row.seq) });
     if (members.length) this.#emit(members.map((id) => userRoom(schema, id)), 'inbox:changed', { threadId, seq: Number(row.seq) });
-  }
-
-  /**
-   * Delivers people's messages just committed by this process (their deliveries held, see `held`)
-   * without waiting for the dispatcher: one query, then the emits, then the deliveries are settled.
-   * A thread's batches go out in order; if an earlier event of the thread still waits for delivery,
-   * these are handed to the dispatcher instead, which keeps the thread's order.
-   */
-  deliverSent(ctx: Ctx, threadId: string, rows: AppendedRow[]): void {
-    const key = `${ctx.workspace.schemas.system}:${threadId}`;
-    const sent = (this.#sending.get(key) ?? Promise.resolve())
-      .then(() => this.#deliverSent(ctx, threadId, rows))
-      .catch((error: unknown) => ctx.platform.log.warn('live delivery failed; the dispatcher delivers', errorFields(error)))
-      .finally(() => {
-        if (this.#sending.get(key) === sent) this.#sending.delete(key);
-      });
-    this.#sending.set(key, sent);
-  }
-
-  async #deliverSent(ctx: Ctx, threadId: string, rows: AppendedRow[]): Promise<void> {
-    const schema = ctx.workspace.schemas.system;
-    const events = rows.map((r) => Number(r.event_id));
-    const deliveries = sql.table(`${schema}.outbox_deliveries`);
-    // Events of the thread written meanwhile (an edit, a read mark, another process's batch) wait behind
-    // these: settling them wakes the dispatcher for those.
-    const settle = async (set: RawBuilder<unknown>) => {
-      const { rows: after } = await sql<{ behind: boolean }>`with settled as (
-          update ${deliveries} set ${set} where consumer = 'realtime' and event_id in (${sql.join(events)}) and status = 'pending'
-        )
-        select exists (select 1 from ${deliveries} where consumer = 'realtime' and aggregate_type = 'thread' and aggregate_id = ${threadId}
-          and status = 'pending' and event_id > ${Math.max(...events)}) as behind`.execute(ctx.db);
-      if (after[0]!.behind) ctx.platform.outbox.wake(schema);
-    };
-    const { rows: found } = await sql<{ earlier: boolean; members: string[] }>`select
-      exists (select 1 from ${deliveries} where consumer = 'realtime' and aggregate_type = 'thread' and aggregate_id = ${threadId}
-        and status = 'pending' and event_id < ${Math.min(...events)}) as earlier,
-      array(select user_id from ${sql.table(`${schema}.thread_members`)} where thread_id = ${threadId}) as members`.execute(ctx.db);
-    const { earlier, members } = found[0]!;
-    if (!this.#io || earlier) {
-      await settle(sql`next_attempt_at = now()`);
-      ctx.platform.outbox.wake(schema);
-      return;
-    }
-    const messages = await presentMessages(ctx, rows, 'room', true);
-    rows.forEach((row, i) => this.#emitNew(schema, row, messages[i], members));
-    await settle(sql`status = 'done', delivered_at = now()`);
   }
 
   /** The outbox consumer: a committed message goes to its thread's room, and an inbox nudge to its members. */

@@ -68,7 +68,7 @@ describe('a sent message, live', () => {
     const ann = await inRoom(thread);
     // Stored with its delivery held, as by a process killed right after commit.
     const [row] = await inOneStatement(ctx(), (tx) =>
-      appendMessages(tx, thread, [{ kind: 'user', authorId: w.users.bob, clientId: 'orphan', body: 'orphaned' }], { readMarkRole: 'follower', followMentions: false, held: { consumer: 'realtime', ms: 500 } }),
+      appendMessages(tx, thread, [{ kind: 'user', authorId: w.users.bob, clientId: 'orphan', body: 'orphaned' }], { readMarkRole: 'follower', followMentions: false, live: { held: { consumer: 'realtime', ms: 500 }, inflight: [] } }),
     );
     await new Promise((r) => setTimeout(r, 200));
     expect(newMessages(ann, 'orphaned')).toEqual([]);

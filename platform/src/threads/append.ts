@@ -25,12 +25,24 @@ export type SentBy = {
   readMarkRole: 'member' | 'follower';
   /** People mentioned follow the thread from then on (on a record: a follow grants nothing, reading still needs access). */
   followMentions: boolean;
-  /** The realtime deliveries this process makes itself after commit (see `HeldDelivery`). */
-  held?: HeldDelivery;
+  /** Delivered to sockets by this process right after commit (realtime's `deliverSent`). */
+  live?: LiveDelivery;
 };
 
-/** A stored message with the id of its `message.created` event. */
-export type AppendedRow = MessageRow & { event_id: string | number };
+/**
+ * `held`: the consumer's deliveries wait for this process (see `HeldDelivery`). `inflight`: events of the
+ * thread this process holds and delivers before these. The statement then also answers what the delivery
+ * needs, so that it can go out without another round trip (`live_clear`, `live_members` on the first row).
+ */
+export type LiveDelivery = { held: HeldDelivery; inflight: number[] };
+
+/**
+ * A stored message with the id of its `message.created` event and, with `live`, on the first row:
+ * `live_clear`, whether every earlier event of the thread was delivered, as far as this statement could
+ * know (no other event of the thread committed while it waited for its locks; `null` or false: ask again
+ * after commit); `live_members`, the thread's members.
+ */
+export type AppendedRow = MessageRow & { event_id: string | number; live_clear?: boolean | null; live_members?: string[] | null };
 
 /**
  * Appends messages to a thread with consecutive seqs, in one statement whatever their number: the seqs
@@ -70,6 +82,20 @@ export async function appendMessages(tx: Ctx, threadId: string, messages: NewMes
       )`
     : sql``;
   wakeAfterCommit(tx);
+  const live = sentBy?.live;
+  const first = sql`new_messages.seq = (select min(seq) from new_messages)`;
+  // The aggregate's counter as this statement's snapshot saw it, beside its value after the statement's
+  // own events: equal but for them, nothing of the thread committed in between, so the snapshot saw
+  // every earlier delivery.
+  const liveColumns = live
+    ? sql`, case when ${first} then (
+          (select seq from outbox_counter) - ${n} = coalesce((select a.seq from ${t('outbox_aggregates')} a where a.aggregate_type = 'thread' and a.aggregate_id = ${threadId}), 0)
+          and not exists (select 1 from ${t('outbox_deliveries')} d
+            where d.consumer = ${live.held.consumer} and d.aggregate_type = 'thread' and d.aggregate_id = ${threadId} and d.status = 'pending'
+              and d.event_id < (select min(id) from outbox_inserted) and d.event_id <> all(${`{${live.inflight.join(',')}}`}::bigint[]))
+        ) end as live_clear,
+        case when ${first} then array(select user_id from ${t('thread_members')} where thread_id = ${threadId}) end as live_members`
+    : sql``;
   const { rows } = await sql<AppendedRow>`
     with thread as (
       update ${t('threads')} set last_seq = last_seq + ${n}, last_message_at = now() where id = ${threadId} returning last_seq
@@ -82,8 +108,8 @@ export async function appendMessages(tx: Ctx, threadId: string, messages: NewMes
       select cast(seq - (select min(seq) from new_messages) as int) as ord, 'message.created' as type,
         jsonb_build_object('threadId', thread_id, 'messageId', id, 'seq', seq, 'kind', kind) as payload, author_id as actor_id
       from new_messages
-    ), ${outboxWrites(tx, { type: 'thread', id: threadId }, 'outbox_source', n, sentBy?.held)}${people}
-    select new_messages.*, outbox_inserted.id as event_id
+    ), ${outboxWrites(tx, { type: 'thread', id: threadId }, 'outbox_source', n, live?.held)}${people}
+    select new_messages.*, outbox_inserted.id as event_id${liveColumns}
     from new_messages join outbox_inserted on (outbox_inserted.payload->>'messageId')::uuid = new_messages.id, (select ${outboxNotify(tx)}) as notified
     order by seq`.execute(tx.db);
   if (rows.length !== n) throw new Error(`thread ${threadId} does not exist`);

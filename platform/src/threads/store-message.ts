@@ -15,9 +15,9 @@ export const sentBy = (readable: ReadableThread): SentBy =>
  */
 export async function writeSent(ctx: Ctx, readable: ReadableThread, messages: NewMessage[]): Promise<AppendedRow[]> {
   const { realtime } = ctx.platform;
-  const held = realtime.held;
-  const rows = await inOneStatement(ctx, (tx) => appendMessages(tx, readable.thread.id, messages, { ...sentBy(readable), held }));
-  if (held) realtime.deliverSent(ctx, readable.thread.id, rows);
+  const live = realtime.liveDelivery(ctx, readable.thread.id);
+  const rows = await inOneStatement(ctx, (tx) => appendMessages(tx, readable.thread.id, messages, { ...sentBy(readable), live }));
+  if (live) realtime.deliverSent(ctx, readable.thread.id, rows);
   return rows;
 }
 

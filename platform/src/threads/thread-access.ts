@@ -27,21 +27,44 @@ export type ThreadRef = { threadId: string; kind: string; object: string | null;
 export async function readableThread(ctx: Ctx, threadId: string): Promise<ReadableThread> {
   const me = actorId(ctx);
   if (!me) throw notFound();
-  // The thread and the caller's membership in one round trip: this runs before every message sent.
-  const [thread, membership = null] = await Promise.all([
+  // The thread, the caller's membership and, for a record thread seen before, her reading of the record,
+  // in one round trip: this runs before every message sent.
+  const known = recordOfThread.get(threadId);
+  const [thread, membership = null, readable] = await Promise.all([
     ctx.db.selectFrom('threads').selectAll().where('id', '=', threadId).executeTakeFirst(),
     ctx.db.selectFrom('thread_members').selectAll().where('thread_id', '=', threadId).where('user_id', '=', me).executeTakeFirst(),
+    known ? readableRecord(ctx, known.object, known.recordId) : undefined,
   ]);
   if (!thread) throw notFound();
   if (thread.kind !== 'record') {
     if (!readsConversation(membership?.role)) throw notFound();
     return { thread, membership, access: null };
   }
-  const object = (await publishedObjects(ctx)).objects.get(thread.object!);
-  if (!object) throw notFound();
+  rememberRecordOf(thread);
+  const { access, readable: found } = readable ?? (await readableRecord(ctx, thread.object!, thread.record_id!));
+  if (!found) throw notFound();
+  return { thread, membership, access: access! };
+}
+
+/**
+ * Which record a record thread is on never changes, so it is kept by thread id (the most recently seen
+ * threads, a bounded number): the record's access is then read beside the thread, not after it.
+ */
+const recordOfThread = new Map<string, { object: string; recordId: string }>();
+const REMEMBERED_THREADS = 10_000;
+
+function rememberRecordOf(thread: ThreadRow): void {
+  if (recordOfThread.has(thread.id)) return;
+  if (recordOfThread.size >= REMEMBERED_THREADS) recordOfThread.delete(recordOfThread.keys().next().value!);
+  recordOfThread.set(thread.id, { object: thread.object!, recordId: thread.record_id! });
+}
+
+/** The user's access to an object, and whether she may read one of its records (no access: an unpublished object). */
+async function readableRecord(ctx: Ctx, objectName: string, recordId: string): Promise<{ access: ObjectAccess | null; readable: boolean }> {
+  const object = (await publishedObjects(ctx)).objects.get(objectName);
+  if (!object) return { access: null, readable: false };
   const access = await accessTo(ctx, object);
-  if (!(await readableRecords(ctx, access, [thread.record_id!])).has(thread.record_id!)) throw notFound();
-  return { thread, membership, access };
+  return { access, readable: (await readableRecords(ctx, access, [recordId])).has(recordId) };
 }
 
 /** Whether the acting user may read the thread, for callers that decide rather than refuse. */
