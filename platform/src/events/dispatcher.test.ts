@@ -57,6 +57,20 @@ describe('outbox dispatcher', () => {
     expect(of('a1')).toEqual([{ consumer: 'first', aggregate: 'a1', seq: 1, type: 'created', attempt: 1 }]);
   });
 
+  it('stands in, a moment later, for another process that commits events and dispatches them itself', async () => {
+    // A writer that says it delivers its own events, then dies before doing so.
+    const writer = { tag: 'a-dead-writer', dispatching: true, consumerNames: () => t.platform.outbox.consumerNames(), wake: () => {} };
+    const deadWriter = { ...ctx, platform: { ...ctx.platform, outbox: writer as unknown as OutboxDispatcher } };
+    // Nothing else may wake this process's dispatcher meanwhile (no retry or lease timers: the tests that set them come later).
+    await t.platform.outbox.idle();
+    const committedAt = Date.now();
+    await inTransaction(deadWriter, (tx) => publishEvent(tx, { aggregateType: 'test', aggregateId: 'stand-in', type: 'created', payload: {} }));
+    await until(() => of('stand-in').length === 1);
+    expect(Date.now() - committedAt).toBeGreaterThanOrEqual(90);
+    await t.platform.outbox.idle();
+    expect(of('stand-in')).toHaveLength(1);
+  });
+
   it('never delivers an event whose transaction rolled back', async () => {
     await expect(
       inTransaction(ctx, async (tx) => {

@@ -5,7 +5,7 @@ import { errorFields } from '../core/logger.ts';
 import type { Platform } from '../core/platform.ts';
 import { ordinarily, urgently } from '../db/lanes.ts';
 import { toNumber, type WorkspaceDB } from '../db/tables.ts';
-import { OUTBOX_CHANNEL } from './publish-event.ts';
+import { DISPATCHING, OUTBOX_CHANNEL } from './publish-event.ts';
 
 export type DeliveredEvent = {
   id: number;
@@ -53,6 +53,8 @@ type Claimed = {
 /** Runs (consumer × aggregate) one claim takes, and deliveries per run. */
 const RUNS = 50;
 const RUN_LENGTH = 200;
+/** How long a process waits before standing in for another, dispatching process that committed events. */
+const STAND_IN_WAKE_MS = 100;
 const defaultBackoff = (attempt: number) => Math.min(60_000 * 10, 500 * 2 ** (attempt - 1));
 
 /**
@@ -66,6 +68,7 @@ export class OutboxDispatcher {
   #running = new Map<string, Promise<void>>();
   #again = new Set<string>();
   #timers = new Map<string, NodeJS.Timeout>();
+  #soon = new Map<string, NodeJS.Timeout>();
   #unlisten: (() => Promise<void>) | null = null;
   #stopped = true;
 
@@ -88,20 +91,30 @@ export class OutboxDispatcher {
     return [...this.#consumers.keys()];
   }
 
+  /** Whether this dispatcher delivers what its own process commits (a one-shot CLI process does not). */
+  get dispatching(): boolean {
+    return !this.#stopped && this.#platform !== null;
+  }
+
   async start(platform: Platform): Promise<void> {
     this.#platform = platform;
     this.#stopped = false;
     this.#unlisten = await platform.db.listen(OUTBOX_CHANNEL, (payload) => {
-      const [schema, from] = payload.split(' ');
-      if (schema && from !== this.tag) this.wake(schema);
+      const [schema, from, writer] = payload.split(' ');
+      if (!schema || from === this.tag) return;
+      // A dispatching writer delivers its own events at once; this process is its stand-in (should it
+      // die), and one wake for a burst of its commits is enough. Nobody else delivers a CLI's events.
+      if (writer === DISPATCHING) this.#wakeSoon(schema);
+      else this.wake(schema);
     });
     for (const workspace of platform.workspaces.list()) this.wake(workspace.schemas.system);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const timer of this.#timers.values()) clearTimeout(timer);
+    for (const timer of [...this.#timers.values(), ...this.#soon.values()]) clearTimeout(timer);
     this.#timers.clear();
+    this.#soon.clear();
     await this.#unlisten?.();
     this.#unlisten = null;
     await Promise.allSettled(this.#running.values());
@@ -116,6 +129,16 @@ export class OutboxDispatcher {
   wake(schema: string): void {
     if (this.#stopped || !this.#platform) return;
     for (const consumer of this.#consumers.keys()) this.#wakeConsumer(schema, consumer);
+  }
+
+  #wakeSoon(schema: string): void {
+    if (this.#soon.has(schema)) return;
+    const timer = setTimeout(() => {
+      this.#soon.delete(schema);
+      this.wake(schema);
+    }, STAND_IN_WAKE_MS);
+    timer.unref();
+    this.#soon.set(schema, timer);
   }
 
   #wakeConsumer(schema: string, consumer: string): void {

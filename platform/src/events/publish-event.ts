@@ -55,11 +55,18 @@ export function outboxWrites(ctx: Ctx, aggregate: { type: string; id: string }, 
     )`;
 }
 
+/** Marks a NOTIFY from a process whose dispatcher delivers its own commits. */
+export const DISPATCHING = 'd';
+
 /**
  * A column for the statement's final select: NOTIFY other processes (repeats within a transaction fold
- * into one). It names the sending dispatcher, which wakes itself after commit and ignores its own NOTIFY.
+ * into one). It names the sending dispatcher, which wakes itself after commit and ignores its own NOTIFY,
+ * and says whether it dispatches: others then only stand in for it, a moment later.
  */
-export const outboxNotify = (ctx: Ctx) => sql`pg_notify(${OUTBOX_CHANNEL}, ${`${ctx.workspace.schemas.system} ${ctx.platform.outbox.tag}`})`;
+export const outboxNotify = (ctx: Ctx) => {
+  const { outbox } = ctx.platform;
+  return sql`pg_notify(${OUTBOX_CHANNEL}, ${`${ctx.workspace.schemas.system} ${outbox.tag} ${outbox.dispatching ? DISPATCHING : '-'}`})`;
+};
 
 /** After commit, wake this process's dispatcher (other processes hear the NOTIFY). */
 export function wakeAfterCommit(ctx: Ctx): void {
