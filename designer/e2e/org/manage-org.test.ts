@@ -1,5 +1,5 @@
 import type { Department, User } from '@threadbase/platform/contracts';
-import { pageScreenshot, PHONE, TEST_ADMIN_PASSWORD, logIn, pageWidth, startE2eApp, viewportScreenshot, type E2eApp } from '@threadbase/runtime/e2e';
+import { pageScreenshot, PHONE, TEST_ADMIN_PASSWORD, logIn, pageWidth, startE2eApp, transitionsDone, viewportScreenshot, type E2eApp } from '@threadbase/runtime/e2e';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,10 +14,13 @@ async function departmentCommand(name: string, command: string): Promise<void> {
   await treeNode(name).locator('[data-test=department-actions]').click();
   await page.locator(`.el-dropdown-menu:visible [data-test=department-${command}]`).click();
   await dialog().waitFor();
+  // On a busy machine a click during the dialog's opening animation can land beside its moving target.
+  await transitionsDone(page);
 }
 
 async function chooseParent(name: string): Promise<void> {
   await page.locator('[data-test=department-parent] .el-select__wrapper').click();
+  await transitionsDone(page);
   await page.locator('.el-tree-select__popper:visible .el-tree-node__content', { hasText: name }).first().click();
   await page.locator('[data-test=department-parent] .el-select__selected-item', { hasText: name }).first().waitFor();
   // A dropdown still open (or still closing) covers the dialog's buttons: a click beside it closes it.
