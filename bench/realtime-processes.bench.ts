@@ -9,7 +9,7 @@
 //   across: B runs too, on the same DATABASE_URL and TB_SCHEMA, receivers on B;
 //   local:  receivers on A while B runs (reference: what a second process costs a room whose sockets are
 //           all on the sender's process — B hears the outbox NOTIFY, races A for the claim, may deliver).
-// With 50 receivers the fan-out (50 × message:new, 51 × inbox:changed) is most of the latency, and
+// With 50 receivers the fan-out (50 × message:new; inbox:changed only to sockets outside the room) is most of the latency, and
 // "across" hands it to B while A only writes: with a spare core it can come out faster than one process.
 // So the hop itself is also measured with a single receiver (B6-hop).
 // Which process delivers an event is a race: every process hears the outbox NOTIFY and tries to claim

@@ -24,7 +24,7 @@ const MAX_FRAME_BYTES = 128 * 1024;
 
 /** Between processes: an emit to rooms, made by each process to its own sockets. */
 const RELAY = 'threadbase:relay';
-type Relayed = { rooms: string[]; event: string; data: unknown };
+type Relayed = { rooms: string[]; except?: string; event: string; data: unknown };
 
 /**
  * The socket.io side of one process. Messages reach sockets through the outbox (`deliver`), so nothing
@@ -46,7 +46,7 @@ export class RealtimeHub {
       this.#pool.on('error', (error) => platform.log.error('realtime adapter connection failed', errorFields(error)));
       io.adapter(createAdapter(this.#pool, { channelPrefix: `${platform.config.schema}_io`, tableName: `${platform.config.schema}.socket_io_attachments` }));
     }
-    io.on(RELAY, ({ rooms, event, data }: Relayed) => io.local.to(rooms).emit(event, data));
+    io.on(RELAY, ({ rooms, except, event, data }: Relayed) => io.local.to(rooms).except(except ?? []).emit(event, data));
     io.use((socket, next) => {
       authenticateSocket(platform, socket).then(
         (data) => {
@@ -104,19 +104,21 @@ export class RealtimeHub {
    * Emits to rooms: to this process's sockets at once, and to the other processes' through the
    * adapter. (Emitting through the adapter would wait for its NOTIFY before reaching local sockets.)
    */
-  #emit(rooms: string | string[], event: string, data: unknown): void {
+  #emit(rooms: string | string[], event: string, data: unknown, except?: string): void {
     const io = this.#io;
     if (!io) return;
-    io.local.to(rooms).emit(event, data);
-    if (this.#pool) io.serverSideEmit(RELAY, { rooms: [rooms].flat(), event, data } satisfies Relayed);
+    io.local.to(rooms).except(except ?? []).emit(event, data);
+    if (this.#pool) io.serverSideEmit(RELAY, { rooms: [rooms].flat(), except, event, data } satisfies Relayed);
   }
 
   #emitNew(schema: string, row: MessageRow, message: Message | undefined, members: string[]): void {
-    const threadId = row.thread_id;
+    const room = threadRoom(schema, row.thread_id);
+    const activity = { threadId: row.thread_id, seq: Number(row.seq) };
     // System messages are rendered per reader (hidden fields): clients fetch them over HTTP.
-    if (message) this.#emit(threadRoom(schema, threadId), 'message:new', message);
-    else this.#emit(threadRoom(schema, threadId), 'thread:activity', { threadId, seq: Number(row.seq) });
-    if (members.length) this.#emit(members.map((id) => userRoom(schema, id)), 'inbox:changed', { threadId, seq: Number(row.seq) });
+    if (message) this.#emit(room, 'message:new', message);
+    else this.#emit(room, 'thread:activity', activity);
+    // A socket in the thread's room has just been told more than the nudge would say: half the frames.
+    if (members.length) this.#emit(members.map((id) => userRoom(schema, id)), 'inbox:changed', activity, room);
   }
 
   /** The outbox consumer: a committed message goes to its thread's room, and an inbox nudge to its members. */

@@ -90,6 +90,18 @@ describe('a record thread live', () => {
     ok(await w.as.dan.post(`/api/v1/threads/${dm.id}/messages`, { clientId: 'nudge-1', body: 'hi' }), 201);
     await until(() => carl.seen.find((e) => e.event === 'inbox:changed' && e.data.threadId === dm.id), 'inbox nudge');
   });
+
+  it('spares the nudge to a member\'s socket that is in the thread\'s room: its message:new says more', async () => {
+    const dm = ok(await w.as.dan.post('/api/v1/threads/direct', { userId: w.users.ann }));
+    const inRoom = await client('ann');
+    const elsewhere = await client('ann');
+    expect(await inRoom.call('thread:join', { threadId: dm.id })).toMatchObject({ ok: true });
+    const sent = ok(await w.as.dan.post(`/api/v1/threads/${dm.id}/messages`, { clientId: 'nudge-2', body: 'hi' }), 201);
+    await until(() => elsewhere.seen.find((e) => e.event === 'inbox:changed' && e.data.threadId === dm.id && e.data.seq === sent.seq), 'inbox nudge');
+    await until(() => inRoom.seen.find((e) => e.event === 'message:new' && e.data.id === sent.id), 'the message');
+    expect(inRoom.seen.some((e) => e.event === 'inbox:changed' && e.data.threadId === dm.id)).toBe(false);
+    expect(elsewhere.seen.some((e) => e.event === 'message:new' && e.data.threadId === dm.id)).toBe(false);
+  });
 });
 
 describe('losing access while connected', () => {
