@@ -10,6 +10,9 @@ const urgentLane = new AsyncLocalStorage<true>();
  */
 export const urgently = <T>(work: () => Promise<T>): Promise<T> => urgentLane.run(true, work);
 
+/** Whether the caller is in the urgent lane (work done for it later, by someone else, can go there too). */
+export const isUrgent = (): boolean => urgentLane.getStore() === true;
+
 /** Runs `work` in the ordinary lane, whichever lane its caller was in (background work it starts). */
 export const ordinarily = <T>(work: () => Promise<T>): Promise<T> => urgentLane.exit(work);
 

@@ -4,6 +4,7 @@ import { AppError } from '../core/app-error.ts';
 import { actorId, type Ctx } from '../core/context.ts';
 import type { WorkspaceDB } from '../db/tables.ts';
 import { publishedObjects } from '../meta/index.ts';
+import { threadAndMembership } from './thread-check.ts';
 
 export type ThreadRow = Selectable<WorkspaceDB['threads']>;
 export type Membership = Selectable<WorkspaceDB['thread_members']> | null;
@@ -30,9 +31,8 @@ export async function readableThread(ctx: Ctx, threadId: string): Promise<Readab
   // The thread, the caller's membership and, for a record thread seen before, her reading of the record,
   // in one round trip: this runs before every message sent.
   const known = recordOfThread.get(threadId);
-  const [thread, membership = null, readable] = await Promise.all([
-    ctx.db.selectFrom('threads').selectAll().where('id', '=', threadId).executeTakeFirst(),
-    ctx.db.selectFrom('thread_members').selectAll().where('thread_id', '=', threadId).where('user_id', '=', me).executeTakeFirst(),
+  const [{ thread, membership }, readable] = await Promise.all([
+    threadAndMembership(ctx, threadId, me),
     known ? readableRecord(ctx, known.object, known.recordId) : undefined,
   ]);
   if (!thread) throw notFound();
