@@ -84,6 +84,7 @@ export const ERROR_CODES = [
   'SEARCH_QUERY_EMPTY',
   'SEARCH_QUERY_TOO_LONG',
   'NOTIFICATION_NOT_FOUND',
+  'SCRIPT_TOO_LARGE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -12,3 +12,4 @@ export * from './threads.ts';
 export * from './search.ts';
 export * from './presence.ts';
 export * from './notifications.ts';
+export * from './scripts.ts';

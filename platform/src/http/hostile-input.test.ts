@@ -9,7 +9,7 @@ import { label, option } from '../testing/meta-builders.ts';
 type Operation = {
   parameters?: { name: string; in: 'path' | 'query'; schema: SchemaNode }[];
   requestBody?: { content: { 'application/json': { schema: SchemaNode } } };
-  responses: Record<string, { content?: { 'application/json': { schema: SchemaNode } } }>;
+  responses: Record<string, { content?: Record<string, { schema: SchemaNode }> }>;
 };
 type Document = { paths: Record<string, Record<string, Operation>>; components: Components };
 
@@ -33,7 +33,7 @@ const ajv = new Ajv2020({ strict: false, allErrors: false });
 addFormats.default(ajv);
 const validators = new Map<string, ReturnType<typeof ajv.compile>>();
 
-function checkResponse(label: string, op: Operation, status: number, body: unknown) {
+function checkResponse(label: string, op: Operation, status: number, body: unknown, contentType: string | null) {
   tally.requests++;
   tally.byStatus[status] = (tally.byStatus[status] ?? 0) + 1;
   if (status >= 500) tally.problems.push(`${label}: ${status} ${JSON.stringify(body).slice(0, 200)}`);
@@ -41,6 +41,12 @@ function checkResponse(label: string, op: Operation, status: number, body: unkno
     const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
     if (!error || !ERROR_CODES.includes(error.code as never) || !error.message) tally.problems.push(`${label}: ${status} without a code: ${JSON.stringify(body).slice(0, 200)}`);
   } else if (status !== 204) {
+    // A body of another type (a CSV, the scripts' declarations as text) must be one the operation declares.
+    const media = contentType?.split(';')[0]?.trim() ?? '';
+    if (media !== 'application/json') {
+      if (!op.responses[String(status)]?.content?.[media]) tally.problems.push(`${label}: undeclared ${status} ${media}`);
+      return;
+    }
     const schema = op.responses[String(status)]?.content?.['application/json']?.schema;
     if (!schema) return tally.problems.push(`${label}: undeclared status ${status}`);
     const key = `${label.split(' ')[0]} ${label.split(' ')[1]} ${status}`;
@@ -73,7 +79,7 @@ async function attack(client: ApiClient, role: string, method: string, template:
   const label = (what: string) => `${method.toUpperCase()} ${template} as ${role}: ${what}`;
   const send = async (path: string, what: string, raw?: string) => {
     const res = await client.request(method.toUpperCase(), path, raw === undefined ? {} : { raw, headers: { 'content-type': 'application/json' } });
-    checkResponse(label(what), op, res.status, res.body);
+    checkResponse(label(what), op, res.status, res.body, res.headers.get('content-type'));
   };
   const hasPathParam = template.includes('{');
   const basePath = pathWith(template, '00000000-0000-4000-8000-000000000000');

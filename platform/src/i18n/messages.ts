@@ -87,6 +87,7 @@ export const messages: Record<Locale, Record<ErrorCode, string>> = {
     SEARCH_QUERY_EMPTY: 'Type at least one letter, digit or Chinese character to search for.',
     SEARCH_QUERY_TOO_LONG: 'Search for at most {max} characters.',
     NOTIFICATION_NOT_FOUND: '{count} of these notifications do not exist or are not yours; none was marked read.',
+    SCRIPT_TOO_LARGE: 'The script is larger than {limit} KB. Split it or move data out of it.',
   },
   'zh-CN': {
     FAILED_VALIDATION: '部分字段无效：{fields}。',
@@ -173,5 +174,6 @@ export const messages: Record<Locale, Record<ErrorCode, string>> = {
     SEARCH_QUERY_EMPTY: '请输入要搜索的内容：至少一个汉字、字母或数字。',
     SEARCH_QUERY_TOO_LONG: '搜索内容最多 {max} 个字符。',
     NOTIFICATION_NOT_FOUND: '其中 {count} 条通知不存在或不属于你，未标记任何通知为已读。',
+    SCRIPT_TOO_LARGE: '脚本超过 {limit} KB，请拆分脚本或把数据移出脚本。',
   },
 };

@@ -1,0 +1,2 @@
+export { assertScriptSize, checkScript, scriptTypes, type WorkspaceScriptTypes } from './service.ts';
+export { scriptRoutes } from './routes.ts';
