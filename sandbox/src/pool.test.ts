@@ -1,0 +1,87 @@
+import { describe, expect, test } from 'vitest';
+import { createSandbox, type HostFunctions } from './index.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the module pool', () => {
+  test('reuses one module for runs one after another', async () => {
+    using sandbox = createSandbox();
+    for (let i = 0; i < 10; i++) expect((await sandbox.run('export default (n) => n + 1', { input: i })).ok).toBe(true);
+    expect(sandbox.stats()).toMatchObject({ created: 1, modules: 1, idle: 1, busy: 0, damaged: 0, retired: 0 });
+  });
+
+  test('can be warmed up before the first run', async () => {
+    using sandbox = createSandbox({ maxModules: 4 });
+    await sandbox.warmUp(3);
+    expect(sandbox.stats()).toMatchObject({ created: 3, idle: 3 });
+  });
+
+  test('20 concurrent runs with async host functions do not interfere', async () => {
+    using sandbox = createSandbox({ maxModules: 8 });
+    const hostFunctions: HostFunctions = {
+      'records.get': async ([id]) => {
+        await sleep(Math.floor(Math.random() * 20));
+        return { id, owner: `user ${String(id)}` };
+      },
+    };
+    const code = `export default async (n) => {
+      globalThis.mine = n;
+      const found = await Promise.all([records.get(n), records.get(n * 100)]);
+      console.log('run', n);
+      return { n, mine: globalThis.mine, owners: found.map((r) => r.owner) };
+    }`;
+    const results = await Promise.all(Array.from({ length: 20 }, (_, n) => sandbox.run(code, { input: n, hostFunctions })));
+    results.forEach((result, n) => {
+      expect(result.ok && result.value).toEqual({ n, mine: n, owners: [`user ${n}`, `user ${n * 100}`] });
+      expect(result.logs).toEqual([{ level: 'log', message: `run ${n}` }]);
+    });
+    expect(sandbox.stats()).toMatchObject({ modules: 8, busy: 0, waiting: 0, damaged: 0 });
+  });
+
+  test('runs beyond maxModules wait for a module to come back', async () => {
+    using sandbox = createSandbox({ maxModules: 2 });
+    await sandbox.warmUp(2);
+    const hostFunctions: HostFunctions = { 'util.sleep': ([ms]) => sleep(Number(ms)) };
+    const runs = Array.from({ length: 6 }, (_, n) => sandbox.run('export default async (n) => { await util.sleep(200); return n }', { input: n, hostFunctions }));
+    await sleep(20);
+    expect(sandbox.stats()).toMatchObject({ busy: 2, waiting: 4 });
+    expect((await Promise.all(runs)).map((r) => r.ok && r.value)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(sandbox.stats()).toMatchObject({ created: 2, waiting: 0 });
+  });
+
+  test('a run that faults the engine costs its module, not the pool', async () => {
+    const faults: unknown[] = [];
+    using sandbox = createSandbox({ maxModules: 1, onFault: (fault) => faults.push(fault) });
+    // At the default 64 KB stack this fails inside the guest; 256 KB lets it overflow Node's stack first.
+    const deep = 'export default () => { let a = []; for (let i = 0; i < 100_000; i++) a = [a]; return JSON.stringify(a) }';
+    const crashed = await sandbox.run(deep, { limits: { cpuMs: 10_000, stackBytes: 256 * 1024 } });
+    expect(crashed.ok || crashed.error.toJSON()).toEqual({ code: 'SCRIPT_LIMIT_STACK', message: expect.any(String), details: { limitBytes: 262144, hostStack: true } });
+    expect(sandbox.stats()).toMatchObject({ damaged: 1, modules: 0 });
+    expect(String(faults[0])).toMatch(/Maximum call stack size exceeded/);
+    const next = await sandbox.run('export default () => "fine"');
+    expect(next.ok && next.value).toBe('fine');
+    expect(sandbox.stats()).toMatchObject({ created: 2, modules: 1 });
+  });
+
+  test('a run that grew its module a lot gets it replaced; other failures keep it', async () => {
+    using sandbox = createSandbox({ maxModules: 1 });
+    await sandbox.run('export default () => { for (;;) {} }', { limits: { cpuMs: 20 } });
+    await sandbox.run('export default () => { throw new Error("x") }');
+    expect(sandbox.stats()).toMatchObject({ created: 1, retired: 0 });
+    const grown = await sandbox.run('export default () => { const k = []; for (let i = 0; i < 24; i++) k.push(new Uint8Array(1 << 20)); return k.length }');
+    expect(grown.ok && grown.value).toBe(24);
+    expect(sandbox.stats()).toMatchObject({ retired: 1, modules: 0 });
+  });
+
+  test('replaces a module after maxRunsPerModule runs', async () => {
+    using sandbox = createSandbox({ maxRunsPerModule: 3 });
+    for (let i = 0; i < 7; i++) await sandbox.run('export default () => 1');
+    expect(sandbox.stats()).toMatchObject({ created: 3, retired: 2 });
+  });
+
+  test('once disposed, refuses new runs', async () => {
+    const sandbox = createSandbox();
+    sandbox.dispose();
+    await expect(sandbox.run('export default () => 1')).rejects.toThrow('disposed');
+  });
+});

@@ -1,0 +1,186 @@
+import fs from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from 'quickjs-emscripten';
+import { globalNames } from './guest.ts';
+import { counterOffset } from './interrupt-cadence.ts';
+import { MemoryGuard } from './memory-guard.ts';
+
+/** One WebAssembly instance of QuickJS, lent to one run at a time. */
+export type PooledModule = {
+  readonly id: number;
+  readonly module: QuickJSWASMModule;
+  /** The module's WebAssembly memory, capped and watched (see memory-guard.ts). */
+  readonly guard: MemoryGuard;
+  /** Where this build keeps the interrupt countdown, or null to leave QuickJS's cadence alone. */
+  readonly counterOffset: number | null;
+  /** The names of a fresh context's globals (see guest.ts `globalNames`). */
+  readonly globals: ReadonlySet<string>;
+  runs: number;
+};
+
+export type PoolOptions = {
+  variant: QuickJSSyncVariant;
+  /** Modules alive at once, so runs at once; further runs wait for one to come back. */
+  maxModules: number;
+  /** A module is replaced after this many runs, so fragmentation of its heap cannot build up forever. */
+  maxRunsPerModule: number;
+  /** Hard cap on one module's WebAssembly memory, whatever a run's limit says. */
+  maxModuleBytes: number;
+  /** WebAssembly memory never shrinks: a module whose memory grew past this is replaced after its run. */
+  retireModuleBytes: number;
+};
+
+export type PoolStats = {
+  modules: number;
+  idle: number;
+  busy: number;
+  waiting: number;
+  created: number;
+  /** Modules dropped after a fault that may have damaged them (a trap, a host stack overflow, a leak). */
+  damaged: number;
+  /** Modules dropped because they were worn (too many runs) or grown (too much memory). */
+  retired: number;
+  /** True when interrupts are checked every few ticks (see interrupt-cadence.ts); false on an unproven build. */
+  preciseInterrupts: boolean;
+};
+
+/**
+ * Lends modules out exclusively: a run owns its module until it ends, so a module that must be discarded
+ * takes no other run down with it. Each run still makes its own runtime and context inside the module;
+ * the module (≈15 ms to instantiate) is what the pool saves.
+ */
+export class ModulePool {
+  #options: PoolOptions;
+  #idle: PooledModule[] = [];
+  #busy = new Set<PooledModule>();
+  #waiting: { resolve: (m: PooledModule) => void; reject: (e: unknown) => void }[] = [];
+  #creating = 0;
+  #nextId = 1;
+  #closed = false;
+  #offset: number | null | undefined;
+  #globals: ReadonlySet<string> | undefined;
+  #counts = { created: 0, damaged: 0, retired: 0 };
+
+  constructor(options: PoolOptions) {
+    this.#options = options;
+  }
+
+  async acquire(): Promise<PooledModule> {
+    if (this.#closed) throw new Error('the sandbox is disposed');
+    const idle = this.#idle.pop();
+    if (idle) return this.#lend(idle);
+    if (this.#size() < this.#options.maxModules) return this.#lend(await this.#create());
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+  }
+
+  /** Takes a module back. `damaged`: it faulted in a way that may have left its memory inconsistent. */
+  release(pooled: PooledModule, damaged: boolean): void {
+    this.#busy.delete(pooled);
+    pooled.runs++;
+    const worn = pooled.runs >= this.#options.maxRunsPerModule || pooled.guard.bytes > this.#options.retireModuleBytes;
+    if (damaged) this.#counts.damaged++;
+    else if (worn) this.#counts.retired++;
+    const keep = !damaged && !worn && !this.#closed;
+    const waiter = this.#waiting.shift();
+    if (!waiter) {
+      if (keep) this.#idle.push(pooled);
+      return;
+    }
+    if (keep) return waiter.resolve(this.#lend(pooled));
+    this.#create().then((m) => waiter.resolve(this.#lend(m)), waiter.reject);
+  }
+
+  /** Creates modules until `count` are idle, so the first runs do not pay for instantiation. */
+  async warm(count: number): Promise<void> {
+    const wanted = Math.min(count, this.#options.maxModules) - this.#idle.length - this.#busy.size - this.#creating;
+    const created = await Promise.all(Array.from({ length: Math.max(0, wanted) }, () => this.#create()));
+    if (this.#closed) return;
+    for (const m of created) {
+      const waiter = this.#waiting.shift();
+      if (waiter) waiter.resolve(this.#lend(m));
+      else this.#idle.push(m);
+    }
+  }
+
+  stats(): PoolStats {
+    return {
+      modules: this.#idle.length + this.#busy.size,
+      idle: this.#idle.length,
+      busy: this.#busy.size,
+      waiting: this.#waiting.length,
+      ...this.#counts,
+      preciseInterrupts: this.#offset != null,
+    };
+  }
+
+  /** Drops idle modules and refuses new runs; runs in progress finish, and their modules are dropped. */
+  close(): void {
+    this.#closed = true;
+    this.#idle = [];
+    for (const waiter of this.#waiting.splice(0)) waiter.reject(new Error('the sandbox is disposed'));
+  }
+
+  #size(): number {
+    return this.#idle.length + this.#busy.size + this.#creating;
+  }
+
+  #lend(pooled: PooledModule): PooledModule {
+    this.#busy.add(pooled);
+    return pooled;
+  }
+
+  async #create(): Promise<PooledModule> {
+    this.#creating++;
+    try {
+      this.#offset ??= await counterOffset(this.#options.variant);
+      const guard = new MemoryGuard(this.#options.maxModuleBytes);
+      const module = await instantiate(this.#options.variant, guard.memory);
+      guard.attach(module);
+      const globals = (this.#globals ??= globalNames(module));
+      this.#counts.created++;
+      return { id: this.#nextId++, module, guard, counterOffset: this.#offset, globals, runs: 0 };
+    } finally {
+      this.#creating--;
+    }
+  }
+}
+
+type WasmModule = object;
+type WasmApi = { compile(bytes: Uint8Array): Promise<WasmModule> };
+// Node has WebAssembly; the repo's TypeScript libs (ES2024, no DOM) do not declare it.
+const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The compiled WebAssembly.Module of each variant whose .wasm file could be found, compiled once. */
+const compiled = new WeakMap<QuickJSSyncVariant, Promise<WasmModule | null>>();
+
+/**
+ * A new instance of `variant` on `memory`. Instances are made from one WebAssembly.Module per variant,
+ * compiled once: V8 compiles a module's functions quickly at first and optimises the hot ones as they run,
+ * so an instance compiled afresh (each pooled module otherwise is) runs its first few hundred scripts
+ * markedly slower; instances of one module share its optimised code. The first instance of a variant is
+ * made the ordinary way, which tells where its .wasm file is; a variant that never says (one with the
+ * module inlined) keeps being instantiated the ordinary way.
+ */
+async function instantiate(variant: QuickJSSyncVariant, memory: unknown): Promise<QuickJSWASMModule> {
+  const known = compiled.get(variant);
+  const wasmModule = known && (await known);
+  if (wasmModule) return newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmMemory: memory as never, wasmModule: wasmModule as never }));
+  let located: string | undefined;
+  const module = await newQuickJSWASMModuleFromVariant(
+    newVariant(variant, {
+      wasmMemory: memory as never,
+      locateFile: (file: string, directory: string) => (located = directory + file),
+    }),
+  );
+  if (!compiled.has(variant) && located?.endsWith('.wasm')) {
+    const path = located.startsWith('file:') ? fileURLToPath(located) : located;
+    compiled.set(
+      variant,
+      fs
+        .readFile(path)
+        .then((bytes) => Wasm.compile(bytes))
+        .catch(() => null),
+    );
+  }
+  return module;
+}
