@@ -60,6 +60,7 @@ describe('a sent message, live', () => {
     const events = ann.seen.map((e) => e.event);
     expect(events.indexOf('receipt')).toBeGreaterThanOrEqual(0);
     expect(events.indexOf('receipt')).toBeLessThan(events.indexOf('message:new'));
+    await until(async () => (await deliveriesOf([sent.id]))[0]?.status === 'done', 'the delivery settled');
     expect(await deliveriesOf([sent.id])).toEqual([{ status: 'done', attempts: 1 }]);
   });
 
@@ -73,6 +74,8 @@ describe('a sent message, live', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(newMessages(ann, 'orphaned')).toEqual([]);
     await until(() => newMessages(ann, 'orphaned').length === 1, 'the orphaned message');
+    // The dispatcher settles a delivery after its emits: the socket may hear it first.
+    await until(async () => (await deliveriesOf([row!.id]))[0]?.status === 'done', 'the delivery settled');
     expect(await deliveriesOf([row!.id])).toEqual([{ status: 'done', attempts: 1 }]);
   });
 });
