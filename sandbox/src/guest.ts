@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import type { DisposableResult, QuickJSContext, QuickJSHandle, QuickJSWASMModule, Scope, VmFunctionImplementation } from 'quickjs-emscripten';
 import type { RunState } from './run-state.ts';
-import { apiOps, guestCall, rawOf, type CallResult, type Ops } from './raw.ts';
+import { apiOps, type Ops } from './ops.ts';
+import { guestCall, rawOf, type CallResult } from './raw.ts';
 
 /** Guest source shipped beside this file, with its comment lines dropped (they would be parsed every run). */
 export function guestSource(name: string): string {
