@@ -1,5 +1,5 @@
 import { Scope, type QuickJSContext, type QuickJSHandle, type VmFunctionImplementation } from 'quickjs-emscripten';
-import { HostCallLimitError, HostFunctionError, SandboxErrorCode } from './errors.ts';
+import { HostCallLimitError, HostFunctionError, HostLimitError, SandboxErrorCode } from './errors.ts';
 import { call, strictJson, type GuestHelpers, type Outcome } from './guest.ts';
 import { stringifyStrict, type JsonValue } from './marshal.ts';
 import type { RunState } from './run-state.ts';
@@ -191,6 +191,7 @@ export class Bridge {
 
   #settle(settled: Settled): void {
     if (this.#closed) return;
+    if (!settled.ok && settled.error instanceof HostLimitError) this.#state.fail(settled.error);
     this.#settled.push(settled);
     this.#wake?.(true);
   }

@@ -23,7 +23,10 @@ export const SandboxErrorCode = {
   HOST_ERROR: 'SCRIPT_HOST_ERROR',
 } as const;
 
-export type SandboxErrorCode = (typeof SandboxErrorCode)[keyof typeof SandboxErrorCode];
+/** A limit the host keeps on what its functions do (records read, HTTP calls…), named by the host. */
+export type HostLimitCode = `SCRIPT_LIMIT_${Uppercase<string>}`;
+
+export type SandboxErrorCode = (typeof SandboxErrorCode)[keyof typeof SandboxErrorCode] | HostLimitCode;
 
 export type SandboxErrorDetails = Record<string, unknown>;
 
@@ -121,5 +124,17 @@ export class HostFunctionError extends SandboxError {
   constructor(fn: string, message: string, hostCode: string = SandboxErrorCode.HOST_ERROR) {
     super(SandboxErrorCode.HOST_ERROR, message, { function: fn, code: hostCode });
     this.hostCode = hostCode;
+  }
+}
+
+/**
+ * Thrown by a host function to end the run, not just the call: the guest cannot catch it, and the run
+ * fails with this error. For limits the host keeps on its own capabilities (records read, HTTP calls),
+ * so that a script cannot swallow the refusal and keep trying.
+ */
+export class HostLimitError extends SandboxError {
+  override name = 'HostLimitError';
+  constructor(code: HostLimitCode, message: string, details: SandboxErrorDetails = {}) {
+    super(code, message, details);
   }
 }

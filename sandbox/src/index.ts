@@ -11,6 +11,7 @@ export {
   CpuLimitError,
   HostCallLimitError,
   HostFunctionError,
+  HostLimitError,
   MemoryLimitError,
   OutputLimitError,
   SandboxError,
@@ -19,5 +20,6 @@ export {
   ScriptSyntaxError,
   StackLimitError,
   TimeLimitError,
+  type HostLimitCode,
   type SandboxErrorDetails,
 } from './errors.ts';

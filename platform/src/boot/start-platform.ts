@@ -13,6 +13,7 @@ import { Housekeeping } from './housekeeping.ts';
 import { JobQueue } from '../jobs/index.ts';
 import { RealtimeHub, registerRealtime } from '../realtime/hub.ts';
 import { registerRecordJobs } from '../records/jobs.ts';
+import { registerScriptChecks, registerScriptHooks, registerScriptJobs, resumeSchedules } from '../scripts/index.ts';
 import { registerSearchIndexing, scheduleSearchBackfills } from '../threads/index.ts';
 import { registerNotifications } from '../notifications/index.ts';
 import { META_CHANNEL, forgetPublished } from '../meta/index.ts';
@@ -66,11 +67,14 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     const outbox = options.outbox ?? new OutboxDispatcher();
     const jobs = new JobQueue();
     registerRecordJobs(jobs);
+    registerScriptJobs(jobs);
+    registerScriptHooks();
     // Consumers are registered in every process, so every process writes their deliveries.
     const realtime = new RealtimeHub();
     registerRealtime(outbox, realtime);
     registerSearchIndexing(outbox);
     registerNotifications(outbox);
+    registerScriptChecks();
     const platform: Platform = { config, db, log, workspaces, outbox, jobs, files: options.files ?? createFileStore(config), realtime, messageRate: new RateLimiter(config.messageRate) };
     const defaultWorkspace = all.find((w) => w.isDefault) ?? all[0]!;
     const seeded = options.seed === false ? { seeded: false, adminPassword: null, generated: false } : await firstStart(platform, defaultWorkspace);
@@ -82,6 +86,7 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     }
     phase('dispatcherMs');
     await jobs.start(platform, { work: options.dispatch !== false });
+    if (options.dispatch !== false) for (const workspace of all) await resumeSchedules(systemCtx(platform, workspace));
     phase('jobsMs');
     const housekeeping = new Housekeeping();
     if (options.dispatch !== false) housekeeping.start(platform);

@@ -13,3 +13,4 @@ export * from './search.ts';
 export * from './presence.ts';
 export * from './notifications.ts';
 export * from './scripts.ts';
+export * from './script-settings.ts';

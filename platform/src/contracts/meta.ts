@@ -1,18 +1,9 @@
 import { z } from 'zod';
+import { ApiName, LocalisedText } from './api-names.ts';
 import { text } from './common.ts';
+import { ScriptDefinition } from './script-definitions.ts';
 
-/**
- * API names of objects, fields and select options. Lower-case identifiers; a double underscore is
- * reserved for columns the platform derives from a field (`amount__currency`). Reserved words and system
- * columns are refused by `schema/identifiers.ts`, which has the full list.
- */
-export const ApiName = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{0,49}$/, 'lower-case letters, digits and _, starting with a letter, at most 50')
-  .refine((s) => !s.includes('__') && !s.endsWith('_'), { message: 'no double underscore and no trailing underscore' });
-
-export const LocalisedText = z.object({ 'zh-CN': text(200, 1), en: text(200, 1) }).meta({ id: 'LocalisedText' });
-export type LocalisedText = z.infer<typeof LocalisedText>;
+export { ApiName, LocalisedText } from './api-names.ts';
 
 export const FIELD_TYPES = [
   'text',
@@ -135,14 +126,31 @@ export const ObjectDefinition = z
 export type ObjectDefinition = z.infer<typeof ObjectDefinition>;
 
 /** A workspace's whole metadata: what a version stores, what export and import move. */
-export const MetaDocument = z.object({ objects: z.array(ObjectDefinition).max(1000) }).meta({ id: 'MetaDocument' });
+export const MetaDocument = z
+  .object({ objects: z.array(ObjectDefinition).max(1000), scripts: z.array(ScriptDefinition).max(500).optional() })
+  .meta({ id: 'MetaDocument' });
 export type MetaDocument = z.infer<typeof MetaDocument>;
 
 /** One line of a readable diff between two metadata documents. */
 export const MetaChange = z
   .object({
-    op: z.enum(['add_object', 'change_object', 'archive_object', 'restore_object', 'add_field', 'change_field', 'archive_field', 'restore_field']),
-    object: z.string(),
+    op: z.enum([
+      'add_object',
+      'change_object',
+      'archive_object',
+      'restore_object',
+      'add_field',
+      'change_field',
+      'archive_field',
+      'restore_field',
+      'add_script',
+      'change_script',
+      'archive_script',
+      'restore_script',
+    ]),
+    object: z.string().nullable().meta({ description: 'The object changed; for a script, the object it runs on (null when none).' }),
+    script: z.string().optional().meta({ description: 'The script changed, for *_script operations.' }),
+    sourceDiff: z.string().optional().meta({ description: "A unified diff of the script's source, when change_script changed it." }),
     field: z.string().nullable(),
     changed: z.array(z.string()).meta({ description: 'The settings that differ, for change_* operations.' }),
   })

@@ -42,3 +42,60 @@ export const CompileScriptResult = z
   })
   .meta({ id: 'CompileScriptResult' });
 export type CompileScriptResult = z.infer<typeof CompileScriptResult>;
+
+/** A published script as the script list shows it: what it is, and whether it still type-checks. */
+export const ScriptSummary = z
+  .object({
+    name: z.string(),
+    kind: z.string(),
+    object: z.string().nullable(),
+    active: z.boolean(),
+    runAs: z.enum(['user', 'system']),
+    typeCheck: z
+      .object({ ok: z.boolean(), metaVersion: z.number().int(), diagnostics: z.array(ScriptDiagnostic) })
+      .nullable()
+      .meta({ description: 'The check against the published metadata version; null while it is being made.' }),
+    flagged: z.boolean().meta({ description: 'It no longer type-checks against the published objects (a publish changed what it uses).' }),
+  })
+  .meta({ id: 'ScriptSummary' });
+export type ScriptSummary = z.infer<typeof ScriptSummary>;
+export const ScriptSummaryList = z.object({ items: z.array(ScriptSummary), metaVersion: z.number().int() }).meta({ id: 'ScriptSummaryList' });
+export type ScriptSummaryList = z.infer<typeof ScriptSummaryList>;
+
+const ScriptNameParam = z.string().regex(/^[a-z][a-z0-9_]{0,49}$/);
+export const ScriptParamName = z.object({ name: ScriptNameParam });
+export const RecordActionParams = z.object({ object: ScriptNameParam, id: z.uuid(), name: ScriptNameParam });
+
+export const TestRunRequest = z
+  .object({
+    recordId: z.uuid().optional().meta({ description: 'The record a record script runs on.' }),
+    input: z.unknown().optional().meta({ description: "A flow step's input, an endpoint's request." }),
+    source: z.string().max(SCRIPT_SOURCE_MAX_BYTES).optional().meta({ description: "Run this source instead of the draft's (unsaved editor content)." }),
+  })
+  .strict()
+  .meta({ id: 'TestRunRequest' });
+
+const LogLine = z.object({ level: z.enum(['log', 'info', 'warn', 'error']), message: z.string() });
+export const ScriptRunOutcome = z
+  .object({
+    runId: z.string(),
+    ok: z.boolean(),
+    value: z.unknown().optional(),
+    error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) }).optional(),
+    logs: z.array(LogLine),
+    usage: z.record(z.string(), z.number().nullable()),
+    effects: z.object({
+      records: z.array(z.object({ op: z.enum(['create', 'update']), object: z.string(), id: z.string(), values: z.record(z.string(), z.unknown()) })),
+      messages: z.array(z.object({ object: z.string(), recordId: z.string(), body: z.string() })),
+      http: z.array(z.object({ method: z.string(), url: z.string(), sent: z.boolean() })),
+    }),
+  })
+  .meta({ id: 'ScriptRunOutcome' });
+
+export const ObjectActionList = z
+  .object({ items: z.array(z.object({ name: z.string(), label: z.object({ 'zh-CN': z.string(), en: z.string() }), confirm: z.object({ 'zh-CN': z.string(), en: z.string() }).nullable() })) })
+  .meta({ id: 'ObjectActionList' });
+
+export const ButtonResult = z
+  .object({ runId: z.string(), message: z.string().nullable().meta({ description: 'What to show the user.' }), value: z.unknown() })
+  .meta({ id: 'ButtonResult' });

@@ -24,6 +24,8 @@ export type Ctx = {
   ip: string | null;
   locale: Locale;
   afterCommit: (() => void)[] | null;
+  /** How many save scripts deep this write is (a script's write runs the save scripts of what it writes). */
+  scriptDepth?: number;
 };
 
 export function systemCtx(platform: Platform, workspace: Workspace): Ctx {

@@ -1,6 +1,7 @@
 import { sql, type ColumnType, type Generated, type RawBuilder } from 'kysely';
 import type { AccessScope, FieldAccess } from '../contracts/access.ts';
 import type { MetaChange, MetaDocument } from '../contracts/meta.ts';
+import type { ScriptLimits, ScriptRunLog, ScriptRunUsage } from '../contracts/script-settings.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** Written only through `jsonb()`: see there. */
@@ -191,6 +192,9 @@ export type WorkspaceDB = {
     created_at: Generated<Date>;
   };
   thread_join_links: { thread_id: string; code: string; expires_at: Date | null; created_by: string; created_at: Generated<Date> };
+  script_builds: { source_hash: string; javascript: string; created_at: Generated<Date> };
+  script_checks: { script: string; source_hash: string; meta_version: number; ok: boolean; diagnostics: Json<unknown>; checked_at: Timestamp };
+  script_schedules: { script: string; cron: string; next_at: Date };
   thread_members: {
     thread_id: string;
     user_id: string;
@@ -224,6 +228,27 @@ export type WorkspaceDB = {
   message_edits: { message_id: string; version: number; body: string; edited_at: Generated<Date> };
   message_reactions: { message_id: string; user_id: string; emoji: string; created_at: Generated<Date> };
   messaging_settings: { id: number; recall_minutes: number; updated_at: Generated<Date>; updated_by: string | null };
+  script_settings: { id: number; limits: Json<ScriptLimits>; http_allow_list: Json<string[]>; run_log_days: number; updated_at: Timestamp; updated_by: string | null };
+  script_secrets: { name: string; value: string; updated_at: Timestamp; updated_by: string | null };
+  script_runs: {
+    id: string;
+    script: string;
+    kind: string;
+    meta_version: number | null;
+    trigger: string;
+    object: string | null;
+    record_id: string | null;
+    run_as: 'user' | 'system';
+    user_id: string | null;
+    dry_run: boolean;
+    started_at: Date;
+    duration_ms: number;
+    status: 'ok' | 'failed';
+    error_code: string | null;
+    error_message: string | null;
+    usage: Json<ScriptRunUsage>;
+    logs: Json<ScriptRunLog[]>;
+  };
   outbox_aggregates: { aggregate_type: string; aggregate_id: string; seq: Int8 };
   outbox_events: {
     id: Bigserial;

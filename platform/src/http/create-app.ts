@@ -15,7 +15,7 @@ import { threadRoutes } from '../threads/routes.ts';
 import { searchRoutes } from '../threads/search-routes.ts';
 import { presenceRoutes } from '../realtime/presence-routes.ts';
 import { notificationRoutes } from '../notifications/index.ts';
-import { scriptRoutes } from '../scripts/index.ts';
+import { scriptActionRoutes, scriptRoutes, scriptSettingsRoutes } from '../scripts/index.ts';
 import { mountApiDocs } from './api-docs.ts';
 import { errorHandler, renderError } from './error-handler.ts';
 import { healthRoutes } from './health-routes.ts';
@@ -59,7 +59,10 @@ export function createApp(platform: Platform, options: { spas?: boolean } = {}) 
   app.route('/', accessAdminRoutes());
   app.route('/', jobRoutes());
   app.route('/', fileRoutes());
+  // Before scriptRoutes(): its static paths (settings, secrets, runs) must win over any /scripts/{name}.
+  app.route('/', scriptSettingsRoutes());
   app.route('/', scriptRoutes());
+  app.route('/', scriptActionRoutes());
   mountApiDocs(app);
   if (options.spas !== false) mountSpas(app);
   return app;

@@ -79,11 +79,15 @@ export class JobQueue {
     }
   }
 
-  /** Queues a job inside the caller's transaction: it runs only if that transaction commits. */
-  async send(tx: Ctx, kind: string, message: JobMessage): Promise<void> {
+  get started(): boolean {
+    return this.#boss !== null;
+  }
+
+  /** Queues a job inside the caller's transaction: it runs only if that transaction commits, and not before `startAfter`. */
+  async send(tx: Ctx, kind: string, message: JobMessage, options: { startAfter?: Date } = {}): Promise<void> {
     if (!this.#boss) throw new Error('The job queue is not started');
     if (!tx.afterCommit) throw new Error('JobQueue.send needs a transaction');
-    await this.#boss.send(queueName(kind), message, { db: fromKysely(tx.db) });
+    await this.#boss.send(queueName(kind), message, { db: fromKysely(tx.db), ...(options.startAfter && { startAfter: options.startAfter }) });
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,6 @@
+import { createTwoFilesPatch } from 'diff';
 import type { FieldDefinition, MetaChange, MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
+import type { ScriptDefinition } from '../contracts/script-definitions.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 
 /**
@@ -6,14 +8,14 @@ import { canonicalJson } from '../core/canonical-json.ts';
  * archived, so its data stays reachable and a later version can restore it.
  */
 export function keepingArchived(published: MetaDocument | null, next: MetaDocument): MetaDocument {
-  if (!published) return next;
+  if (!published) return { ...next, scripts: next.scripts ?? [] };
   const objects = next.objects.map((object) => {
     const before = published.objects.find((o) => o.name === object.name);
     const leftOver = (before?.fields ?? []).filter((f) => !object.fields.some((n) => n.name === f.name)).map((f) => ({ ...f, archived: true }));
     return leftOver.length ? { ...object, fields: [...object.fields, ...leftOver] } : object;
   });
   const leftOverObjects = published.objects.filter((o) => !next.objects.some((n) => n.name === o.name)).map((o) => ({ ...o, archived: true }));
-  return { objects: [...objects, ...leftOverObjects] };
+  return { objects: [...objects, ...leftOverObjects], scripts: keepingArchivedScripts(published.scripts ?? [], next.scripts ?? []) };
 }
 
 function changedKeys<T extends object>(before: T, after: T, ignore: string[]): string[] {
@@ -48,7 +50,38 @@ function objectChanges(before: ObjectDefinition | undefined, after: ObjectDefini
   ];
 }
 
+/** A script left out of a new document is carried over, archived: restoring a version brings it back. */
+function keepingArchivedScripts(published: readonly ScriptDefinition[], next: readonly ScriptDefinition[]): ScriptDefinition[] {
+  const leftOver = published.filter((p) => !next.some((n) => n.name === p.name)).map((p) => ({ ...p, archived: true }));
+  return [...next, ...leftOver];
+}
+
+/** The source as a unified diff, so a reviewer reads what a publish changes in the code, line by line. */
+function sourceDiff(name: string, before: string, after: string): string {
+  return createTwoFilesPatch(`${name}.ts`, `${name}.ts`, before, after, 'published', 'draft', { context: 3 });
+}
+
+function scriptChange(before: ScriptDefinition | undefined, after: ScriptDefinition): MetaChange[] {
+  const object = after.object ?? null;
+  if (!before) return [{ op: 'add_script', object, field: null, script: after.name, changed: [] }];
+  const changes: MetaChange[] = [];
+  if (before.archived !== after.archived) changes.push({ op: after.archived ? 'archive_script' : 'restore_script', object, field: null, script: after.name, changed: [] });
+  const changed = changedKeys(before, after, ['archived']);
+  if (changed.length) {
+    const diff = changed.includes('source') ? { sourceDiff: sourceDiff(after.name, before.source, after.source) } : {};
+    changes.push({ op: 'change_script', object, field: null, script: after.name, changed, ...diff });
+  }
+  return changes;
+}
+
+function scriptChanges(published: readonly ScriptDefinition[], next: readonly ScriptDefinition[]): MetaChange[] {
+  return next.flatMap((s) => scriptChange(published.find((p) => p.name === s.name), s));
+}
+
 /** A readable list of what `next` changes against `published`, for review before publishing. */
 export function describeChanges(published: MetaDocument | null, next: MetaDocument): MetaChange[] {
-  return next.objects.flatMap((o) => objectChanges(published?.objects.find((p) => p.name === o.name), o));
+  return [
+    ...next.objects.flatMap((o) => objectChanges(published?.objects.find((p) => p.name === o.name), o)),
+    ...scriptChanges(published?.scripts ?? [], next.scripts ?? []),
+  ];
 }

@@ -37,7 +37,7 @@ const columnsOf = async (table: string) =>
 
 describe('draft and publish', () => {
   it('a new workspace has no published version and nothing to publish', async () => {
-    expect((await admin.get('/api/v1/meta/draft')).body).toEqual({ document: { objects: [] }, baseVersion: 0, hasDraft: false });
+    expect((await admin.get('/api/v1/meta/draft')).body).toEqual({ document: { objects: [], scripts: [] }, baseVersion: 0, hasDraft: false });
     expect((await admin.post('/api/v1/meta/publish')).body.error.code).toBe('NOTHING_TO_PUBLISH');
     expect((await admin.get('/api/v1/meta/versions')).body.items).toEqual([]);
   });

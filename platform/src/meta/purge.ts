@@ -42,7 +42,7 @@ export async function purgeArchived(ctx: Ctx, selection: PurgeSelection, options
   return inTransaction(ctx, async (tx) => {
     if (!options.dryRun) await lockMetadata(tx);
     const published = await publishedMeta(tx);
-    const document = published.document ?? { objects: [] };
+    const document = published.document ?? { objects: [], scripts: [] };
     const chosen = choose(document, selection);
     const after = without(document, chosen);
     const problems = metadataProblems(after);
@@ -105,6 +105,7 @@ function choose(document: MetaDocument, selection: PurgeSelection): Chosen {
 function without(document: MetaDocument, chosen: Chosen): MetaDocument {
   const gone = (object: string, field: string) => chosen.fields.some((f) => f.object === object && f.field.name === field);
   return {
+    ...document,
     objects: document.objects
       .filter((o) => !chosen.objects.includes(o))
       .map((o) => (chosen.fields.some((f) => f.object === o.name) ? { ...o, fields: o.fields.filter((f) => !gone(o.name, f.name)) } : o)),

@@ -6,7 +6,10 @@ import { actorId, inTransaction, type Ctx } from '../core/context.ts';
 import { jsonb } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
 import { applySchemaActions, assertValidMetadata, planSchemaChanges } from '../schema/index.ts';
+import { buildScripts } from '../scripts/builds.ts';
+import { planSchedules } from '../scripts/schedule-plan.ts';
 import { describeChanges, keepingArchived } from './diff.ts';
+import { announcePublished } from './publish-listeners.ts';
 import { META_CHANNEL, forgetPublished } from './published-objects.ts';
 
 type Published = { version: number; document: MetaDocument | null };
@@ -18,14 +21,20 @@ function prepare(published: Published, document: MetaDocument) {
   return { merged, actions: planSchemaChanges(published.document, merged), changes: describeChanges(published.document, merged) };
 }
 
+/** A stored document; versions from before scripts were metadata have none. */
+export function storedDocument(json: unknown): MetaDocument {
+  const document = json as MetaDocument;
+  return { ...document, scripts: document.scripts ?? [] };
+}
+
 export async function publishedMeta(ctx: Ctx): Promise<Published> {
   const row = await ctx.db.selectFrom('meta_versions').select(['version', 'document']).orderBy('version', 'desc').limit(1).executeTakeFirst();
-  return row ? { version: row.version, document: row.document as unknown as MetaDocument } : { version: 0, document: null };
+  return row ? { version: row.version, document: storedDocument(row.document) } : { version: 0, document: null };
 }
 
 async function draftRow(ctx: Ctx) {
   const row = await ctx.db.selectFrom('meta_draft').select(['document', 'base_version']).where('id', '=', 1).executeTakeFirst();
-  return row ? { document: row.document as unknown as MetaDocument, baseVersion: row.base_version } : null;
+  return row ? { document: storedDocument(row.document), baseVersion: row.base_version } : null;
 }
 
 /** The draft, or the published metadata when nobody has started one. */
@@ -33,7 +42,7 @@ export async function getDraft(ctx: Ctx): Promise<{ document: MetaDocument; base
   const draft = await draftRow(ctx);
   if (draft) return { ...draft, hasDraft: true };
   const published = await publishedMeta(ctx);
-  return { document: published.document ?? { objects: [] }, baseVersion: published.version, hasDraft: false };
+  return { document: published.document ?? { objects: [], scripts: [] }, baseVersion: published.version, hasDraft: false };
 }
 
 /**
@@ -41,6 +50,7 @@ export async function getDraft(ctx: Ctx): Promise<{ document: MetaDocument; base
  * references, type changes that can never convert); data-dependent checks run at publish.
  */
 export async function saveDraft(ctx: Ctx, document: MetaDocument): Promise<MetaChanges> {
+  await buildScripts(ctx, document.scripts ?? []);
   return inTransaction(ctx, async (tx) => {
     const published = await publishedMeta(tx);
     const { changes } = prepare(published, document);
@@ -71,6 +81,10 @@ export async function draftChanges(ctx: Ctx): Promise<MetaChanges> {
  * DDL in one transaction, under a lock so concurrent publishes queue. Any refusal leaves both as before.
  */
 async function publishDocument(ctx: Ctx, source: 'draft' | { document: MetaDocument }, note: string | null, action: string): Promise<MetaVersion> {
+  // Compiled before the transaction (the compiler may take a while to start); a draft changed meanwhile
+  // has its new scripts compiled when they first run.
+  const toBuild = source === 'draft' ? (await draftRow(ctx))?.document : source.document;
+  if (toBuild) await buildScripts(ctx, toBuild.scripts ?? []);
   return inTransaction(ctx, async (tx) => {
     await lockMetadata(tx);
     const published = await publishedMeta(tx);
@@ -86,6 +100,7 @@ async function publishDocument(ctx: Ctx, source: 'draft' | { document: MetaDocum
     const { merged, actions, changes } = prepare(published, document);
     if (changes.length === 0) throw new AppError('NOTHING_TO_PUBLISH', 409);
     await applySchemaActions({ db: tx.db as unknown as Kysely<any>, schemas: tx.workspace.schemas }, actions);
+    await planSchedules(tx, merged.scripts ?? []);
     const version = published.version + 1;
     const row = await tx.db
       .insertInto('meta_versions')
@@ -98,7 +113,10 @@ async function publishDocument(ctx: Ctx, source: 'draft' | { document: MetaDocum
     await publishEvent(tx, { aggregateType: 'meta', aggregateId: tx.workspace.id, type: 'meta.published', payload: { version } });
     const schema = tx.workspace.schemas.system;
     await sql`select pg_notify(${META_CHANNEL}, ${schema})`.execute(tx.db);
-    tx.afterCommit!.push(() => forgetPublished(schema));
+    tx.afterCommit!.push(() => {
+      forgetPublished(schema);
+      announcePublished(ctx, version);
+    });
     return { version, publishedAt: new Date(row.published_at).toISOString(), publishedBy: actorId(tx), note, changes };
   });
 }
@@ -122,12 +140,12 @@ export async function listVersions(ctx: Ctx): Promise<MetaVersion[]> {
 export async function restoreVersion(ctx: Ctx, version: number, note: string | null): Promise<MetaVersion> {
   const row = await ctx.db.selectFrom('meta_versions').select('document').where('version', '=', version).executeTakeFirst();
   if (!row) throw new AppError('VERSION_NOT_FOUND', 404, { params: { version } });
-  return publishDocument(ctx, { document: row.document as unknown as MetaDocument }, note ?? `restore of version ${version}`, 'meta.restore');
+  return publishDocument(ctx, { document: storedDocument(row.document) }, note ?? `restore of version ${version}`, 'meta.restore');
 }
 
 export async function exportMeta(ctx: Ctx): Promise<MetaExport> {
   const published = await publishedMeta(ctx);
-  return { format: 'threadbase-meta/1', version: published.version, document: published.document ?? { objects: [] } };
+  return { format: 'threadbase-meta/1', version: published.version, document: published.document ?? { objects: [], scripts: [] } };
 }
 
 /** Brings metadata from another environment: a dry run shows the diff; otherwise it is published. */

@@ -11,6 +11,7 @@ import { publishedObject, publishedObjects } from '../meta/index.ts';
 import { addFollowers, closeRecordThread, openRecordThread, postRecordChanges } from '../threads/index.ts';
 import { expandedOf, expandNames, parseExpand, withExpansions, type Expansion } from './expand.ts';
 import { dataDb, liveCodecs, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
+import { saveHooks } from './save-hooks.ts';
 
 type Mode = 'create' | 'update';
 type Parsed = { columns: Record<string, unknown>; values: Record<string, unknown>; owner?: string; version?: number };
@@ -126,11 +127,15 @@ export async function createRecord(ctx: Ctx, objectName: string, input: Record<s
   const access = await accessTo(ctx, object);
   assertCanCreate(access);
   assertWritable(access, writtenFields(input));
-  const parsed = parseInput(object, input, 'create');
+  let parsed = parseInput(object, input, 'create');
   if (parsed.owner && parsed.owner !== actorId(ctx)) assertMayTransfer(access, ctx, null);
   const id = uuidv7();
   return inTransaction(ctx, async (tx) => {
     const actor = actorId(tx);
+    const hooks = saveHooks();
+    const extra = await hooks?.beforeSave(tx, { object, mode: 'create', id: null, proposed: { ...input, owner: parsed.owner ?? actor }, changed: Object.keys(input) });
+    // What a save script sets is the admin's doing: checked as values, not against the user's field access.
+    if (extra) parsed = parseInput(object, { ...input, ...extra }, 'create');
     await dataDb(tx)
       .insertInto(object.name)
       .values({ id, ...parsed.columns, created_by: actor, updated_by: actor, owner: parsed.owner ?? actor })
@@ -141,7 +146,9 @@ export async function createRecord(ctx: Ctx, objectName: string, input: Record<s
     await openRecordThread(tx, object.name, id, actor, followersOf(object, record));
     const changed = await writeHistory(tx, object, id, null, record);
     await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.created', payload: { object: object.name, id, version: 1, changed } });
-    return toRecord(access.view, row);
+    const seen = toRecord(access.view, row);
+    await hooks?.afterSave(tx, { object, mode: 'create', id, record: seen, changed });
+    return seen;
   });
 }
 
@@ -149,7 +156,7 @@ export async function createRecord(ctx: Ctx, objectName: string, input: Record<s
 export async function updateRecord(ctx: Ctx, objectName: string, id: string, input: Record<string, unknown>): Promise<RecordOut> {
   const object = await publishedObject(ctx, objectName);
   const access = await accessTo(ctx, object);
-  const parsed = parseInput(object, input, 'update');
+  let parsed = parseInput(object, input, 'update');
   return inTransaction(ctx, async (tx) => {
     const row = await readRow(tx, object, id, { lock: true, access });
     if (!row) throw new AppError('RECORD_NOT_FOUND', 404);
@@ -160,6 +167,9 @@ export async function updateRecord(ctx: Ctx, objectName: string, id: string, inp
     if (parsed.version !== undefined && parsed.version !== before.version) {
       throw new AppError('VERSION_CONFLICT', 409, { params: { current: before.version }, details: { current: before.version } });
     }
+    const hooks = saveHooks();
+    const extra = await hooks?.beforeSave(tx, { object, mode: 'update', id, proposed: { ...toRecord(access.view, row), ...input }, changed: writtenFields(input) });
+    if (extra) parsed = parseInput(object, { ...input, ...extra }, 'update');
     await dataDb(tx)
       .updateTable(object.name)
       .set({ ...parsed.columns, ...(parsed.owner && { owner: parsed.owner }), updated_at: sql`now()`, updated_by: actorId(tx), version: sql`version + 1` })
@@ -171,7 +181,9 @@ export async function updateRecord(ctx: Ctx, objectName: string, id: string, inp
     const changed = await writeHistory(tx, object, id, before, after);
     if (changed.length || after.owner !== before.owner) await addFollowers(tx, object.name, id, followersOf(object, after));
     await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.updated', payload: { object: object.name, id, version: after.version, changed } });
-    return toRecord(access.view, afterRow);
+    const seen = toRecord(access.view, afterRow);
+    await hooks?.afterSave(tx, { object, mode: 'update', id, record: seen, changed });
+    return seen;
   });
 }
 

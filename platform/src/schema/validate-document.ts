@@ -2,6 +2,7 @@ import type { MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
 import { FormulaError, formulaSql } from './formula.ts';
 import { identifierProblem } from './identifiers.ts';
+import { scriptProblems } from './script-problems.ts';
 import { parseSortSpec } from './sort-kinds.ts';
 
 export type MetadataProblem = { path: string; code: string; message?: string };
@@ -57,6 +58,7 @@ export function metadataProblems(doc: MetaDocument): MetadataProblem[] {
       }
     });
   });
+  problems.push(...scriptProblems(doc));
   return problems;
 }
 

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Locale } from '../contracts/common.ts';
 import type { ObjectDefinition } from '../contracts/meta.ts';
 import type { CheckedSource } from './check.ts';
+import type { CompileResult } from './compile.ts';
 import type { CompilerReply, CompilerRequest } from './compiler-protocol.ts';
 import type { ScriptTypes } from './type-check.ts';
 
@@ -43,6 +44,12 @@ export class ScriptCompiler {
   async check(source: string, types: ScriptTypes, locale: Locale): Promise<CheckedSource> {
     const reply = await this.#enqueue({ kind: 'check', source, types, locale });
     return (reply as Extract<CompilerReply, { kind: 'check' }>).result;
+  }
+
+  /** Syntax and sandbox rules only, no types: what publishing a script needs, and its JavaScript. */
+  async compile(source: string, locale: Locale): Promise<CompileResult> {
+    const reply = await this.#enqueue({ kind: 'compile', source, locale });
+    return (reply as Extract<CompilerReply, { kind: 'compile' }>).result;
   }
 
   async close(): Promise<void> {

@@ -40,14 +40,39 @@ export const GUEST_API = `declare namespace Threadbase {
     readonly locale: 'zh-CN' | 'en';
   }
 
-  /** Why a record run started; \`changed\` lists the fields an update changed. */
+  /** Why a record run started: a save, a button, a flow, an administrator's test run; \`changed\` lists the fields a save sets. */
   interface RecordTrigger<K extends ObjectName> {
-    readonly kind: 'record.created' | 'record.updated' | 'record.deleted' | 'manual';
+    readonly kind: 'record.created' | 'record.updated' | 'button' | 'flow' | 'test';
     readonly changed: readonly FieldName<K>[];
   }
   /** Why a run that concerns no record started. */
   interface PlainTrigger {
-    readonly kind: 'manual' | 'schedule';
+    readonly kind: 'schedule' | 'endpoint' | 'flow' | 'test';
+    readonly changed: readonly string[];
+  }
+  /**
+   * What a before_save script may answer: nothing to let the save go on, \`set\` to change fields
+   * before they are written, or \`reject\` to refuse the save with a message for the user.
+   */
+  interface BeforeSaveResult<K extends ObjectName = ObjectName> {
+    set?: Partial<ObjectInputs[K]>;
+    reject?: string;
+  }
+  /** What an endpoint script receives as its argument. */
+  interface EndpointRequest {
+    readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    readonly path: string;
+    readonly query: Readonly<Record<string, string>>;
+    readonly headers: Readonly<Record<string, string>>;
+    /** The JSON body, or null. */
+    readonly body: unknown;
+  }
+  /** What an endpoint script may answer; any other JSON value is sent as a 200 body. */
+  interface EndpointResponse {
+    status?: number;
+    body?: unknown;
+    /** Only \`x-\` headers are passed on. */
+    headers?: Record<string, string>;
   }
   /** A run on one record of object K. */
   interface RecordContext<K extends ObjectName> {

@@ -1,2 +1,11 @@
 export { assertScriptSize, checkScript, scriptTypes, type WorkspaceScriptTypes } from './service.ts';
 export { scriptRoutes } from './routes.ts';
+export { capLogs, getRun, listRuns, purgeExpiredRuns, recordRun, type ScriptRunEntry } from './run-log.ts';
+export { allSecretValues, deleteSecret, listSecrets, secretValue, setSecret } from './secrets.ts';
+export { httpAllowList, resolvedScriptLimits, scriptSettings, updateScriptSettings } from './settings.ts';
+export { scriptSettingsRoutes } from './settings-routes.ts';
+export { registerScriptHooks } from './record-hooks.ts';
+export { registerScriptJobs, resumeSchedules } from './schedules.ts';
+export { registerScriptChecks } from './type-flags.ts';
+export { runFlowStep } from './actions.ts';
+export { scriptActionRoutes } from './action-routes.ts';

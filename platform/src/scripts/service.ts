@@ -9,10 +9,8 @@ import { scriptMessages } from '../i18n/script-messages.ts';
 import { translateWith } from '../i18n/translate.ts';
 import { publishedObjects } from '../meta/index.ts';
 import type { CheckedSource } from './check.ts';
-import { CompilerUnavailableError, ScriptCompiler } from './compiler.ts';
-
-/** One compiler worker per process, started by the first script compiled or typed. */
-const compiler = new ScriptCompiler();
+import { CompilerUnavailableError } from './compiler.ts';
+import { compiler } from './shared-compiler.ts';
 
 /** A workspace's declarations for scripts at one published version; `etag` quotes `key`, a hash of the text. */
 export type WorkspaceScriptTypes = { version: number; key: string; text: string; etag: string };

@@ -26,6 +26,15 @@ export async function postRecordChanges(tx: Ctx, object: string, recordId: strin
   await appendMessage(tx, thread, { kind: 'system', authorId, payload: { event: 'record.changed', object, recordId, changes } });
 }
 
+/**
+ * A script's message in a record's thread: a system message (no person wrote it) with the script's text
+ * and name, so readers see which automation spoke.
+ */
+export async function postScriptMessage(tx: Ctx, object: string, recordId: string, script: string, body: string): Promise<void> {
+  const thread = await recordThreadId(tx, object, recordId);
+  await appendMessage(tx, thread, { kind: 'system', authorId: null, body, payload: { event: 'script.message', object, recordId, script } });
+}
+
 /** The record's thread id; records made before threads existed get theirs on first use. */
 async function recordThreadId(tx: Ctx, object: string, recordId: string): Promise<string> {
   const found = await tx.db.selectFrom('threads').select('id').where('object', '=', object).where('record_id', '=', recordId).executeTakeFirst();

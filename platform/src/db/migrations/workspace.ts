@@ -7,6 +7,8 @@ import { platformMigrations } from './workspace-platform.ts';
 import { presenceMigrations } from './workspace-presence.ts';
 import { searchSourceMigrations } from './workspace-search-sources.ts';
 import { joinLinkMigrations } from './workspace-join-links.ts';
+import { scriptBuildMigrations } from './workspace-script-builds.ts';
+import { scriptMigrations } from './workspace-scripts.ts';
 
 /**
  * Tables inside each workspace's system schema, applied in this order by name. Append new migrations
@@ -21,4 +23,6 @@ export const workspaceMigrations: readonly Migration[] = [
   ...outboxLeaseMigrations,
   ...searchSourceMigrations,
   ...joinLinkMigrations,
+  ...scriptMigrations,
+  ...scriptBuildMigrations,
 ];
