@@ -1,6 +1,7 @@
 // B2: record create, get by id and list page over HTTP at concurrency 16 (server in its own process,
 // PostgreSQL, 100,000 rows), beside the same statements sent through postgres.js directly (for a create:
 // the record, its thread with its creator following and its first message, and both outbox events).
+// Also issue E's figure: the same create with a before_save script, beside the create without one.
 import { randomBytes, randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { cli, dealObject, dropSchemas, freePort, httpOk, report, round, stop, timeUntil } from './lib.ts';
@@ -94,6 +95,23 @@ try {
     await sql.unsafe(`select count(*) from "${data}"."deal" where stage = $1`, ['won']);
   });
 
+  // The same creates with a before_save script on the object: one sandbox run per create (issue E).
+  const guard = `export default function () {
+    if (ctx.object !== 'deal') return;
+    if (Number(ctx.record.amount ?? 0) < 0) return { reject: 'The amount cannot be negative.' };
+    return { set: { title: String(ctx.record.title).trim() } };
+  }`;
+  const withScript = { objects: [deal], scripts: [{ name: 'deal_guard', label: { en: 'Guard', 'zh-CN': '校验' }, kind: 'before_save', object: 'deal', source: guard }] };
+  for (const [method, path, body] of [['PUT', '/api/v1/meta/draft', withScript], ['POST', '/api/v1/meta/publish', {}]] as const) {
+    const res = await fetch(`${base}${path}`, { method, headers, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
+  }
+  const httpCreateScripted = await throughput(async (i) => {
+    const res = await fetch(`${base}/api/v1/objects/deal/records`, { method: 'POST', headers, body: JSON.stringify({ title: ` Scripted ${i} `, amount: '12.50', stage: 'new' }) });
+    if (res.status !== 201) throw new Error(`scripted create answered ${res.status}: ${await res.text()}`);
+    await res.arrayBuffer();
+  });
+
   // No database and no authentication: how fast this client and server exchange requests at all.
   const httpFloor = await throughput(async () => (await fetch(`${base}/healthz`)).arrayBuffer());
 
@@ -103,6 +121,7 @@ try {
   figure('B2-get', 'record get by id over HTTP', httpGet, rawGet, '≥ 0.6× and ≥ 8000/s');
   figure('B2-list', 'list page (filter + sort + 50 rows) over HTTP', httpList, rawList, '≥ 0.6× and ≥ 3000/s');
   figure('B2-list-count', 'list page with total count over HTTP', httpListCount, rawListCount, '≥ 0.6×');
+  figure('E-before-save', 'record create over HTTP with a before_save script', httpCreateScripted, httpCreate, '≥ 0.7×', 'record create over HTTP without a script (B2-create)');
   figure('B2-http-floor', 'GET /healthz over HTTP (no database: the ceiling of this client and server)', httpFloor, rawGet, 'reference only', 'record get by id through postgres.js');
 } finally {
   await stop(child);
