@@ -19,7 +19,8 @@ export type HostCall = {
  * a BigInt in it is a bug of the host and makes `run` throw. Throwing (or rejecting) is normal: the guest
  * sees an Error named `HostError` with the same `message` and `code` (the thrown value's string `code`,
  * else SCRIPT_HOST_ERROR; throw a `HostFunctionError` to say it outright). The message reaches the
- * script's author, so write it for them.
+ * script's author, so write it for them. Throwing a `HostLimitError` ends the whole run with that error
+ * instead: for limits the host keeps on its capabilities, which a script must not be able to catch.
  */
 export type HostFunction = (args: JsonValue[], call: HostCall) => unknown;
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { createSandbox, HostFunctionError, LOG_MESSAGE_CHARS, SandboxError, type HostFunctions, type JsonValue, type RunResult } from './index.ts';
+import { createSandbox, HostFunctionError, HostLimitError, LOG_MESSAGE_CHARS, SandboxError, type HostFunctions, type JsonValue, type RunResult } from './index.ts';
 
 const sandbox = createSandbox();
 afterAll(() => sandbox.dispose());
@@ -68,6 +68,24 @@ describe('host functions', () => {
       keys: Object.keys(records),
     })`;
     expect(valueOf(await sandbox.run(code, { hostFunctions }))).toEqual({ values: [1, 2, 3, 4], frozen: true, keys: ['get', 'list'] });
+  });
+
+  test('end the run, past any catch, by throwing a HostLimitError with the host\'s own limit code', async () => {
+    let calls = 0;
+    const hostFunctions: HostFunctions = {
+      'records.read': () => {
+        if (++calls > 2) throw new HostLimitError('SCRIPT_LIMIT_RECORDS_READ', 'The script read more than 2 records.', { limit: 2 });
+        return calls;
+      },
+    };
+    const code = `export default async () => {
+      for (;;) { try { await records.read(); } catch (e) { console.log('caught', e.message); } }
+    }`;
+    const result = await sandbox.run(code, { hostFunctions });
+    expect(errorOf(result).toJSON()).toEqual({ code: 'SCRIPT_LIMIT_RECORDS_READ', message: 'The script read more than 2 records.', details: { limit: 2 } });
+    expect(result.logs).toEqual([]);
+    expect(calls).toBe(3);
+    expect(valueOf(await sandbox.run('export default () => 1'))).toBe(1);
   });
 
   test('always give the guest a promise, sync ones too', async () => {
