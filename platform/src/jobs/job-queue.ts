@@ -10,6 +10,9 @@ export type JobMessage = { workspaceId: string; jobId: string };
 
 export type JobHandler = (platform: Platform, message: JobMessage) => Promise<void>;
 
+/** `delayed`: its jobs are mostly sent to start later (schedules), so its workers look for due ones every second. */
+export type JobKindOptions = { delayed?: boolean };
+
 /** pg-boss keeps its tables in a deployment-wide schema of its own, beside the workspace registry. */
 export const jobsSchema = (prefix: string) => `${prefix}_jobs`;
 
@@ -47,11 +50,11 @@ function embeddedDatabase(db: Database): Db {
  * that describes them, run by whichever process picks them up, retried when a process dies mid-way.
  */
 export class JobQueue {
-  #handlers = new Map<string, JobHandler>();
+  #handlers = new Map<string, { handler: JobHandler; options: JobKindOptions }>();
   #boss: PgBoss | null = null;
 
-  register(kind: string, handler: JobHandler): void {
-    this.#handlers.set(kind, handler);
+  register(kind: string, handler: JobHandler, options: JobKindOptions = {}): void {
+    this.#handlers.set(kind, { handler, options });
   }
 
   async start(platform: Platform, options: { work: boolean }): Promise<void> {
@@ -69,11 +72,14 @@ export class JobQueue {
     boss.on('error', (error) => log.error('job queue error', errorFields(error)));
     await boss.start();
     this.#boss = boss;
-    for (const [kind, handler] of this.#handlers) {
+    for (const [kind, { handler, options: kindOptions }] of this.#handlers) {
       // A killed process stops its heartbeat; the job is then retried elsewhere instead of waiting out its expiry.
       await boss.createQueue(queueName(kind), { notify: true, retryLimit: 3, retryDelay: 2, expireInSeconds: 3600, heartbeatSeconds: config.jobHeartbeatSeconds });
       if (!options.work) continue;
-      await boss.work<JobMessage>(queueName(kind), { batchSize: 1, pollingIntervalSeconds: 2 }, async ([job]) => {
+      // NOTIFY wakes a worker when a job is sent, not when a delayed one falls due: with notify on, pg-boss
+      // polls only every 30 s as a backstop, so a queue of delayed jobs polls at its own pace instead.
+      const polling = kindOptions.delayed ? { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 } : { pollingIntervalSeconds: 2 };
+      await boss.work<JobMessage>(queueName(kind), { batchSize: 1, ...polling }, async ([job]) => {
         if (job) await handler(platform, job.data);
       });
     }

@@ -28,7 +28,7 @@ export async function runDue(platform: Platform, message: JobMessage): Promise<v
 }
 
 export function registerScriptJobs(queue: JobQueue): void {
-  queue.register(SCHEDULE_JOB, runDue);
+  queue.register(SCHEDULE_JOB, runDue, { delayed: true });
 }
 
 /** At start, every planned time gets its job again: one queued before the seed, or lost with a crash, is not missed. */

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemCtx } from '../core/context.ts';
+import { inTransaction, systemCtx } from '../core/context.ts';
 import { apiClient, loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
 import { field, label, objectDef } from '../testing/meta-builders.ts';
 import { runFlowStep } from './actions.ts';
+import { enqueueSchedule } from './schedule-plan.ts';
 import { runDue } from './schedules.ts';
 
 let t: TestPlatform;
@@ -11,6 +12,13 @@ let member: ApiClient;
 let dealId: string;
 
 const deal = objectDef('deal', 'title', [field('title', 'text', { required: true }), field('amount', 'integer')]);
+async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
+  for (const end = Date.now() + ms; !(await check()); ) {
+    if (Date.now() > end) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const script = (name: string, kind: string, source: string, extra: Record<string, unknown> = {}) => ({ name, label: label(name), kind, source, ...extra });
 
 const scripts = [
@@ -134,5 +142,17 @@ describe('scheduled scripts', () => {
     expect(runs[0]).toMatchObject({ status: 'ok', trigger: 'schedule', logs: [{ level: 'log', message: 'done schedule' }] });
     const [replanned] = await ctx.db.selectFrom('script_schedules').selectAll().execute();
     expect(new Date(replanned!.next_at).getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('run from the job queue when their delayed job falls due', async () => {
+    const ctx = systemCtx(t.platform, t.platform.workspaces.list()[0]!);
+    const due = new Date(Date.now() + 1500);
+    await inTransaction(ctx, async (tx) => {
+      await tx.db.updateTable('script_schedules').set({ next_at: due }).execute();
+      await enqueueSchedule(tx, 'nightly', due);
+    });
+    const runs = async () => (await admin.get('/api/v1/scripts/runs?script=nightly')).body.items as unknown[];
+    await until(async () => (await runs()).length === 2, 15_000);
+    expect(Date.now()).toBeGreaterThanOrEqual(due.getTime());
   });
 });
