@@ -12,6 +12,7 @@ import { createFileStore, type FileStore } from '../files/index.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { JobQueue } from '../jobs/index.ts';
 import { RealtimeHub, registerRealtime } from '../realtime/hub.ts';
+import { registerFlowJobs, registerFlowTriggers } from '../flows/index.ts';
 import { registerRecordJobs } from '../records/jobs.ts';
 import { registerScriptChecks, registerScriptHooks, registerScriptJobs, resumeSchedules } from '../scripts/index.ts';
 import { registerSearchIndexing, scheduleSearchBackfills } from '../threads/index.ts';
@@ -69,6 +70,8 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     registerRecordJobs(jobs);
     registerScriptJobs(jobs);
     registerScriptHooks();
+    registerFlowJobs(jobs);
+    registerFlowTriggers();
     // Consumers are registered in every process, so every process writes their deliveries.
     const realtime = new RealtimeHub();
     registerRealtime(outbox, realtime);

@@ -14,3 +14,6 @@ export * from './presence.ts';
 export * from './notifications.ts';
 export * from './scripts.ts';
 export * from './script-settings.ts';
+export * from './script-definitions.ts';
+export * from './flow-definitions.ts';
+export * from './flows.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiName, LocalisedText } from './api-names.ts';
 import { text } from './common.ts';
+import { FlowDefinition } from './flow-definitions.ts';
 import { ScriptDefinition } from './script-definitions.ts';
 
 export { ApiName, LocalisedText } from './api-names.ts';
@@ -127,7 +128,7 @@ export type ObjectDefinition = z.infer<typeof ObjectDefinition>;
 
 /** A workspace's whole metadata: what a version stores, what export and import move. */
 export const MetaDocument = z
-  .object({ objects: z.array(ObjectDefinition).max(1000), scripts: z.array(ScriptDefinition).max(500).optional() })
+  .object({ objects: z.array(ObjectDefinition).max(1000), scripts: z.array(ScriptDefinition).max(500).optional(), flows: z.array(FlowDefinition).max(500).optional() })
   .meta({ id: 'MetaDocument' });
 export type MetaDocument = z.infer<typeof MetaDocument>;
 
@@ -147,12 +148,19 @@ export const MetaChange = z
       'change_script',
       'archive_script',
       'restore_script',
+      'add_flow',
+      'change_flow',
+      'archive_flow',
+      'restore_flow',
     ]),
-    object: z.string().nullable().meta({ description: 'The object changed; for a script, the object it runs on (null when none).' }),
+    object: z.string().nullable().meta({ description: "The object changed; for a script, the object it runs on; for a flow, its trigger's object (null when none)." }),
     script: z.string().optional().meta({ description: 'The script changed, for *_script operations.' }),
+    flow: z.string().optional().meta({ description: 'The flow changed, for *_flow operations.' }),
     sourceDiff: z.string().optional().meta({ description: "A unified diff of the script's source, when change_script changed it." }),
     field: z.string().nullable(),
-    changed: z.array(z.string()).meta({ description: 'The settings that differ, for change_* operations.' }),
+    changed: z.array(z.string()).meta({
+      description: 'The settings that differ, for change_* operations; for change_flow also its nodes: `nodes:+id` added, `nodes:~id` changed, `nodes:-id` removed.',
+    }),
   })
   .meta({ id: 'MetaChange' });
 export type MetaChange = z.infer<typeof MetaChange>;

@@ -26,6 +26,8 @@ export type Ctx = {
   afterCommit: (() => void)[] | null;
   /** How many save scripts deep this write is (a script's write runs the save scripts of what it writes). */
   scriptDepth?: number;
+  /** How many flow runs led to this write (a flow's step wrote a record whose change started a flow…). */
+  flowDepth?: number;
 };
 
 export function systemCtx(platform: Platform, workspace: Workspace): Ctx {

@@ -195,6 +195,35 @@ export type WorkspaceDB = {
   script_builds: { source_hash: string; javascript: string; created_at: Generated<Date> };
   script_checks: { script: string; source_hash: string; meta_version: number; ok: boolean; diagnostics: Json<unknown>; checked_at: Timestamp };
   script_schedules: { script: string; cron: string; next_at: Date };
+  flow_runs: {
+    id: string;
+    flow: string;
+    meta_version: number;
+    definition: Json<unknown>;
+    status: 'running' | 'waiting' | 'needs_attention' | 'done' | 'cancelled';
+    object: string | null;
+    record_id: string | null;
+    started_by: string | null;
+    trigger: Json<unknown>;
+    error: Json<unknown> | null;
+    started_at: Timestamp;
+    updated_at: Timestamp;
+    finished_at: Date | null;
+  };
+  flow_steps: {
+    id: string;
+    run_id: string;
+    node_id: string;
+    seq: number;
+    status: 'queued' | 'running' | 'waiting' | 'done' | 'failed' | 'cancelled';
+    attempts: Generated<number>;
+    output: Json<unknown> | null;
+    error: Json<unknown> | null;
+    due_at: Date | null;
+    created_at: Timestamp;
+    started_at: Date | null;
+    finished_at: Date | null;
+  };
   thread_members: {
     thread_id: string;
     user_id: string;

@@ -15,6 +15,7 @@ import { threadRoutes } from '../threads/routes.ts';
 import { searchRoutes } from '../threads/search-routes.ts';
 import { presenceRoutes } from '../realtime/presence-routes.ts';
 import { notificationRoutes } from '../notifications/index.ts';
+import { flowRoutes } from '../flows/index.ts';
 import { scriptActionRoutes, scriptRoutes, scriptSettingsRoutes } from '../scripts/index.ts';
 import { mountApiDocs } from './api-docs.ts';
 import { errorHandler, renderError } from './error-handler.ts';
@@ -63,6 +64,7 @@ export function createApp(platform: Platform, options: { spas?: boolean } = {}) 
   app.route('/', scriptSettingsRoutes());
   app.route('/', scriptRoutes());
   app.route('/', scriptActionRoutes());
+  app.route('/', flowRoutes());
   mountApiDocs(app);
   if (options.spas !== false) mountSpas(app);
   return app;

@@ -10,8 +10,11 @@ export type JobMessage = { workspaceId: string; jobId: string };
 
 export type JobHandler = (platform: Platform, message: JobMessage) => Promise<void>;
 
-/** `delayed`: its jobs are mostly sent to start later (schedules), so its workers look for due ones every second. */
-export type JobKindOptions = { delayed?: boolean };
+/**
+ * `delayed`: its jobs are mostly sent to start later (schedules, waits), so its workers look for due ones
+ * every second. `concurrency`: jobs of the kind one process runs at once (default 1).
+ */
+export type JobKindOptions = { delayed?: boolean; concurrency?: number };
 
 /** pg-boss keeps its tables in a deployment-wide schema of its own, beside the workspace registry. */
 export const jobsSchema = (prefix: string) => `${prefix}_jobs`;
@@ -79,7 +82,7 @@ export class JobQueue {
       // NOTIFY wakes a worker when a job is sent, not when a delayed one falls due: with notify on, pg-boss
       // polls only every 30 s as a backstop, so a queue of delayed jobs polls at its own pace instead.
       const polling = kindOptions.delayed ? { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 } : { pollingIntervalSeconds: 2 };
-      await boss.work<JobMessage>(queueName(kind), { batchSize: 1, ...polling }, async ([job]) => {
+      await boss.work<JobMessage>(queueName(kind), { batchSize: 1, localConcurrency: kindOptions.concurrency ?? 1, ...polling }, async ([job]) => {
         if (job) await handler(platform, job.data);
       });
     }

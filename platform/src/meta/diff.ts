@@ -1,4 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
+import type { FlowDefinition } from '../contracts/flow-definitions.ts';
 import type { FieldDefinition, MetaChange, MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
 import type { ScriptDefinition } from '../contracts/script-definitions.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
@@ -8,14 +9,18 @@ import { canonicalJson } from '../core/canonical-json.ts';
  * archived, so its data stays reachable and a later version can restore it.
  */
 export function keepingArchived(published: MetaDocument | null, next: MetaDocument): MetaDocument {
-  if (!published) return { ...next, scripts: next.scripts ?? [] };
+  if (!published) return { ...next, scripts: next.scripts ?? [], flows: next.flows ?? [] };
   const objects = next.objects.map((object) => {
     const before = published.objects.find((o) => o.name === object.name);
     const leftOver = (before?.fields ?? []).filter((f) => !object.fields.some((n) => n.name === f.name)).map((f) => ({ ...f, archived: true }));
     return leftOver.length ? { ...object, fields: [...object.fields, ...leftOver] } : object;
   });
   const leftOverObjects = published.objects.filter((o) => !next.objects.some((n) => n.name === o.name)).map((o) => ({ ...o, archived: true }));
-  return { objects: [...objects, ...leftOverObjects], scripts: keepingArchivedScripts(published.scripts ?? [], next.scripts ?? []) };
+  return {
+    objects: [...objects, ...leftOverObjects],
+    scripts: keepingArchivedByName(published.scripts ?? [], next.scripts ?? []),
+    flows: keepingArchivedByName(published.flows ?? [], next.flows ?? []),
+  };
 }
 
 function changedKeys<T extends object>(before: T, after: T, ignore: string[]): string[] {
@@ -50,8 +55,8 @@ function objectChanges(before: ObjectDefinition | undefined, after: ObjectDefini
   ];
 }
 
-/** A script left out of a new document is carried over, archived: restoring a version brings it back. */
-function keepingArchivedScripts(published: readonly ScriptDefinition[], next: readonly ScriptDefinition[]): ScriptDefinition[] {
+/** A script or flow left out of a new document is carried over, archived: restoring a version brings it back. */
+function keepingArchivedByName<T extends { name: string; archived: boolean }>(published: readonly T[], next: readonly T[]): T[] {
   const leftOver = published.filter((p) => !next.some((n) => n.name === p.name)).map((p) => ({ ...p, archived: true }));
   return [...next, ...leftOver];
 }
@@ -78,10 +83,45 @@ function scriptChanges(published: readonly ScriptDefinition[], next: readonly Sc
   return next.flatMap((s) => scriptChange(published.find((p) => p.name === s.name), s));
 }
 
+/**
+ * What changed in a flow's graph, by node id: `nodes:+id` added, `nodes:-id` removed, `nodes:~id` changed
+ * (anything but its place on the canvas), `edges` when any edge differs, `layout` when only places moved.
+ */
+function graphChanges(before: FlowDefinition, after: FlowDefinition): string[] {
+  const byId = <T extends { id: string }>(items: readonly T[]) => new Map(items.map((item) => [item.id, item]));
+  const placed = ({ position: _, ...rest }: FlowDefinition['nodes'][number]) => canonicalJson(rest);
+  const old = byId(before.nodes);
+  const now = byId(after.nodes);
+  const changed: string[] = [];
+  let moved = false;
+  for (const [id, node] of now) {
+    const was = old.get(id);
+    if (!was) changed.push(`nodes:+${id}`);
+    else if (placed(was) !== placed(node)) changed.push(`nodes:~${id}`);
+    else if (canonicalJson(was.position) !== canonicalJson(node.position)) moved = true;
+  }
+  for (const id of old.keys()) if (!now.has(id)) changed.push(`nodes:-${id}`);
+  const edges = (flow: FlowDefinition) => canonicalJson([...flow.edges].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  if (edges(before) !== edges(after)) changed.push('edges');
+  if (moved && changed.length === 0) changed.push('layout');
+  return changed;
+}
+
+function flowChange(before: FlowDefinition | undefined, after: FlowDefinition): MetaChange[] {
+  const at = { object: after.trigger.object ?? null, field: null, flow: after.name };
+  if (!before) return [{ op: 'add_flow', ...at, changed: [] }];
+  const changes: MetaChange[] = [];
+  if (before.archived !== after.archived) changes.push({ op: after.archived ? 'archive_flow' : 'restore_flow', ...at, changed: [] });
+  const changed = [...changedKeys(before, after, ['archived', 'nodes', 'edges']), ...graphChanges(before, after)].sort();
+  if (changed.length) changes.push({ op: 'change_flow', ...at, changed });
+  return changes;
+}
+
 /** A readable list of what `next` changes against `published`, for review before publishing. */
 export function describeChanges(published: MetaDocument | null, next: MetaDocument): MetaChange[] {
   return [
     ...next.objects.flatMap((o) => objectChanges(published?.objects.find((p) => p.name === o.name), o)),
     ...scriptChanges(published?.scripts ?? [], next.scripts ?? []),
+    ...(next.flows ?? []).flatMap((f) => flowChange(published?.flows?.find((p) => p.name === f.name), f)),
   ];
 }

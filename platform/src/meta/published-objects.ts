@@ -1,9 +1,10 @@
 import type { MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
+import type { FlowDefinition } from '../contracts/flow-definitions.ts';
 import type { ScriptDefinition } from '../contracts/script-definitions.ts';
 import { AppError } from '../core/app-error.ts';
 import type { Ctx } from '../core/context.ts';
 
-type Cached = { version: number; objects: Map<string, ObjectDefinition>; scripts: ScriptDefinition[]; checkedAt: number };
+type Cached = { version: number; objects: Map<string, ObjectDefinition>; scripts: ScriptDefinition[]; flows: FlowDefinition[]; checkedAt: number };
 const cache = new Map<string, Cached>();
 
 /** Publishing notifies this channel with the workspace's schema; every process drops its cached copy. */
@@ -16,7 +17,7 @@ export function forgetPublished(schema: string): void {
 }
 
 /**
- * The published objects (and scripts) of a workspace, parsed once per version and kept until a publish notifies
+ * The published objects (scripts and flows) of a workspace, parsed once per version and kept until a publish notifies
  * (or, at the latest, re-checked every few seconds), so reading records costs no metadata query.
  */
 export async function publishedObjects(ctx: Ctx): Promise<Cached> {
@@ -33,7 +34,7 @@ export async function publishedObjects(ctx: Ctx): Promise<Cached> {
   const row = version ? await ctx.db.selectFrom('meta_versions').select('document').where('version', '=', version).executeTakeFirst() : undefined;
   const document = (row?.document as unknown as MetaDocument | undefined) ?? { objects: [], scripts: [] };
   const objects = new Map(document.objects.filter((o) => !o.archived).map((o) => [o.name, o]));
-  const fresh = { version, objects, scripts: (document.scripts ?? []).filter((s) => !s.archived), checkedAt: Date.now() };
+  const fresh = { version, objects, scripts: (document.scripts ?? []).filter((s) => !s.archived), flows: (document.flows ?? []).filter((f) => !f.archived), checkedAt: Date.now() };
   cache.set(key, fresh);
   return fresh;
 }

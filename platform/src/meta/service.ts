@@ -5,6 +5,7 @@ import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
 import { jsonb } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
+import { assertValidFlowExpressions } from '../flows/expression-check.ts';
 import { applySchemaActions, assertValidMetadata, planSchemaChanges } from '../schema/index.ts';
 import { buildScripts } from '../scripts/builds.ts';
 import { planSchedules } from '../scripts/schedule-plan.ts';
@@ -51,6 +52,7 @@ export async function getDraft(ctx: Ctx): Promise<{ document: MetaDocument; base
  */
 export async function saveDraft(ctx: Ctx, document: MetaDocument): Promise<MetaChanges> {
   await buildScripts(ctx, document.scripts ?? []);
+  await assertValidFlowExpressions(ctx, document);
   return inTransaction(ctx, async (tx) => {
     const published = await publishedMeta(tx);
     const { changes } = prepare(published, document);
@@ -85,6 +87,7 @@ async function publishDocument(ctx: Ctx, source: 'draft' | { document: MetaDocum
   // has its new scripts compiled when they first run.
   const toBuild = source === 'draft' ? (await draftRow(ctx))?.document : source.document;
   if (toBuild) await buildScripts(ctx, toBuild.scripts ?? []);
+  if (toBuild) await assertValidFlowExpressions(ctx, toBuild);
   return inTransaction(ctx, async (tx) => {
     await lockMetadata(tx);
     const published = await publishedMeta(tx);

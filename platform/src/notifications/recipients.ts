@@ -25,7 +25,7 @@ export function levelOf(membership: Membership | undefined): NotificationLevel {
 }
 
 /**
- * Who is notified of a message, and as what. A person's message: the people it mentions, the author of
+ * Who is notified of a message, and as what. A message's mentions (a person's, or a flow's addressees); the author of
  * the message it replies to, and — at level `all` — the other person of a direct thread, the members of a
  * group or channel, the followers of a record. A system message: a record's followers at level `all`.
  * Never its author. Nobody learns of a message she would not be shown: she must read the thread now, and
@@ -41,8 +41,9 @@ export async function recipientsOf(ctx: Ctx, thread: NotifiedThread, message: Me
     const had = wanted.get(userId);
     if (had === undefined || RANK[kind] < RANK[had]) wanted.set(userId, kind);
   };
+  // Only people and automations (a flow's notify step) mention anyone: a system message's mentions are its addressees.
+  for (const id of message.mentions) want(id, 'mention');
   if (message.kind === 'user') {
-    for (const id of message.mentions) want(id, 'mention');
     if (message.replyTo) {
       const replied = await ctx.db.selectFrom('messages').select('author_id').where('id', '=', message.replyTo).executeTakeFirst();
       if (replied?.author_id) want(replied.author_id, 'reply');

@@ -11,7 +11,7 @@ import { publishedObject, publishedObjects } from '../meta/index.ts';
 import { addFollowers, closeRecordThread, openRecordThread, postRecordChanges } from '../threads/index.ts';
 import { expandedOf, expandNames, parseExpand, withExpansions, type Expansion } from './expand.ts';
 import { dataDb, liveCodecs, recordSelection, toRecord, type RecordOut } from './record-shape.ts';
-import { saveHooks } from './save-hooks.ts';
+import { afterDelete, afterSave, beforeSave } from './save-hooks.ts';
 
 type Mode = 'create' | 'update';
 type Parsed = { columns: Record<string, unknown>; values: Record<string, unknown>; owner?: string; version?: number };
@@ -132,8 +132,7 @@ export async function createRecord(ctx: Ctx, objectName: string, input: Record<s
   const id = uuidv7();
   return inTransaction(ctx, async (tx) => {
     const actor = actorId(tx);
-    const hooks = saveHooks();
-    const extra = await hooks?.beforeSave(tx, { object, mode: 'create', id: null, proposed: { ...input, owner: parsed.owner ?? actor }, changed: Object.keys(input) });
+    const extra = await beforeSave(tx, { object, mode: 'create', id: null, proposed: { ...input, owner: parsed.owner ?? actor }, changed: Object.keys(input) });
     // What a save script sets is the admin's doing: checked as values, not against the user's field access.
     if (extra) parsed = parseInput(object, { ...input, ...extra }, 'create');
     await dataDb(tx)
@@ -147,7 +146,7 @@ export async function createRecord(ctx: Ctx, objectName: string, input: Record<s
     const changed = await writeHistory(tx, object, id, null, record);
     await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.created', payload: { object: object.name, id, version: 1, changed } });
     const seen = toRecord(access.view, row);
-    await hooks?.afterSave(tx, { object, mode: 'create', id, record: seen, changed });
+    await afterSave(tx, { object, mode: 'create', id, record: seen, stored: record, changed });
     return seen;
   });
 }
@@ -167,8 +166,7 @@ export async function updateRecord(ctx: Ctx, objectName: string, id: string, inp
     if (parsed.version !== undefined && parsed.version !== before.version) {
       throw new AppError('VERSION_CONFLICT', 409, { params: { current: before.version }, details: { current: before.version } });
     }
-    const hooks = saveHooks();
-    const extra = await hooks?.beforeSave(tx, { object, mode: 'update', id, proposed: { ...toRecord(access.view, row), ...input }, changed: writtenFields(input) });
+    const extra = await beforeSave(tx, { object, mode: 'update', id, proposed: { ...toRecord(access.view, row), ...input }, changed: writtenFields(input) });
     if (extra) parsed = parseInput(object, { ...input, ...extra }, 'update');
     await dataDb(tx)
       .updateTable(object.name)
@@ -182,7 +180,7 @@ export async function updateRecord(ctx: Ctx, objectName: string, id: string, inp
     if (changed.length || after.owner !== before.owner) await addFollowers(tx, object.name, id, followersOf(object, after));
     await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.updated', payload: { object: object.name, id, version: after.version, changed } });
     const seen = toRecord(access.view, afterRow);
-    await hooks?.afterSave(tx, { object, mode: 'update', id, record: seen, changed });
+    await afterSave(tx, { object, mode: 'update', id, record: seen, stored: after, changed });
     return seen;
   });
 }
@@ -201,6 +199,7 @@ export async function deleteRecord(ctx: Ctx, objectName: string, id: string): Pr
       .catch((e: unknown) => translateWriteError(object, e, true));
     await forgetShares(tx, object.name, id);
     await closeRecordThread(tx, object.name, id);
+    await afterDelete(tx, { object, id, stored: toRecord(object, row) });
     await publishEvent(tx, { aggregateType: 'record', aggregateId: `${object.name}:${id}`, type: 'record.deleted', payload: { object: object.name, id } });
   });
 }

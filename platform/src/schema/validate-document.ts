@@ -1,5 +1,6 @@
 import type { MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
+import { flowProblems } from './flow-problems.ts';
 import { FormulaError, formulaSql } from './formula.ts';
 import { identifierProblem } from './identifiers.ts';
 import { scriptProblems } from './script-problems.ts';
@@ -59,6 +60,7 @@ export function metadataProblems(doc: MetaDocument): MetadataProblem[] {
     });
   });
   problems.push(...scriptProblems(doc));
+  problems.push(...flowProblems(doc));
   return problems;
 }
 

@@ -49,12 +49,17 @@ export async function buildScripts(ctx: Ctx, scripts: readonly ScriptDefinition[
 }
 
 /** The JavaScript of a published script (or of a draft being test-run), compiling it if nobody has yet. */
-export async function scriptJavaScript(ctx: Ctx, script: ScriptDefinition): Promise<string> {
-  const hash = sourceHash(script.source);
+export function scriptJavaScript(ctx: Ctx, script: ScriptDefinition): Promise<string> {
+  return javaScriptOf(ctx, script.name, script.source);
+}
+
+/** The JavaScript of any TypeScript the sandbox runs (a script, a flow's expressions), by the source's hash. */
+export async function javaScriptOf(ctx: Ctx, name: string, source: string): Promise<string> {
+  const hash = sourceHash(source);
   const hit = recent.get(hash);
   if (hit !== undefined) return remember(hash, hit);
   const row = await ctx.db.selectFrom('script_builds').select('javascript').where('source_hash', '=', hash).executeTakeFirst();
   if (row) return remember(hash, row.javascript);
-  const built = await buildScripts(ctx, [{ ...script, archived: false }]);
+  const built = await buildScripts(ctx, [{ name, source, archived: false } as ScriptDefinition]);
   return remember(hash, built.get(hash)!);
 }

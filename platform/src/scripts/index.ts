@@ -9,3 +9,6 @@ export { registerScriptJobs, resumeSchedules } from './schedules.ts';
 export { registerScriptChecks } from './type-flags.ts';
 export { runFlowStep } from './actions.ts';
 export { scriptActionRoutes } from './action-routes.ts';
+export { javaScriptOf } from './builds.ts';
+export { sandboxFor } from './runner.ts';
+export { guardedFetch } from './http-fetch.ts';

@@ -3,7 +3,7 @@ import type { ScriptDefinition } from '../contracts/script-definitions.ts';
 import { AppError } from '../core/app-error.ts';
 import type { Ctx } from '../core/context.ts';
 import { publishedObjects } from '../meta/index.ts';
-import { setSaveHooks, type AfterSave, type BeforeSave } from '../records/save-hooks.ts';
+import { addSaveHooks, type AfterSave, type BeforeSave } from '../records/save-hooks.ts';
 import { runScript, type ScriptOutcome } from './runner.ts';
 
 /** Save scripts whose writes run save scripts, and so on: deeper than this is a loop, and refused. */
@@ -78,7 +78,9 @@ async function afterSave(tx: Ctx, event: AfterSave): Promise<void> {
   }
 }
 
-/** Records runs the workspace's save scripts from now on (called once at start). */
+const hooks = { beforeSave, afterSave };
+
+/** Records runs the workspace's save scripts from now on (called at start). */
 export function registerScriptHooks(): void {
-  setSaveHooks({ beforeSave, afterSave });
+  addSaveHooks(hooks);
 }

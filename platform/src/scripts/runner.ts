@@ -38,7 +38,7 @@ export type ScriptOutcome = {
 let shared: Sandbox | null = null;
 
 /** One sandbox per process: its pool of WebAssembly modules is what makes a run cost a context, not a module. */
-function sandboxFor(platform: Platform): Sandbox {
+export function sandboxFor(platform: Platform): Sandbox {
   shared ??= createSandbox({
     maxModules: platform.config.scriptConcurrency,
     onFault: (fault) => platform.log.warn('script engine fault', errorFields(fault)),

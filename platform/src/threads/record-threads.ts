@@ -35,6 +35,12 @@ export async function postScriptMessage(tx: Ctx, object: string, recordId: strin
   await appendMessage(tx, thread, { kind: 'system', authorId: null, body, payload: { event: 'script.message', object, recordId, script } });
 }
 
+/** A flow's message in a record's thread; the people it `mentions` are notified (a flow's notify step). */
+export async function postFlowMessage(tx: Ctx, object: string, recordId: string, flow: string, body: string, mentions: string[]): Promise<void> {
+  const thread = await recordThreadId(tx, object, recordId);
+  await appendMessage(tx, thread, { kind: 'system', authorId: null, body, mentions, payload: { event: 'flow.message', object, recordId, flow } });
+}
+
 /** The record's thread id; records made before threads existed get theirs on first use. */
 async function recordThreadId(tx: Ctx, object: string, recordId: string): Promise<string> {
   const found = await tx.db.selectFrom('threads').select('id').where('object', '=', object).where('record_id', '=', recordId).executeTakeFirst();

@@ -8,6 +8,7 @@ import { presenceMigrations } from './workspace-presence.ts';
 import { searchSourceMigrations } from './workspace-search-sources.ts';
 import { joinLinkMigrations } from './workspace-join-links.ts';
 import { scriptBuildMigrations } from './workspace-script-builds.ts';
+import { flowMigrations } from './workspace-flows.ts';
 import { scriptMigrations } from './workspace-scripts.ts';
 
 /**
@@ -25,4 +26,5 @@ export const workspaceMigrations: readonly Migration[] = [
   ...joinLinkMigrations,
   ...scriptMigrations,
   ...scriptBuildMigrations,
+  ...flowMigrations,
 ];

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ApiName, LocalisedText } from './api-names.ts';
+import { text } from './common.ts';
+
+/**
+ * Flows as the canvas edits them: Vue Flow's nodes (`id`, `type`, `position`, `data`) and edges
+ * (`source`, `target`, `sourceHandle`). The engine reads the same JSON. Expressions are TypeScript
+ * expressions over `record` (the flow's record, as it is when the step runs) and `steps` (the outputs of
+ * earlier steps by node id), checked against the workspace's types at publish.
+ */
+const NodeId = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _, starting with a letter, at most 64');
+const Expression = text(2000, 1);
+const Position = z.object({ x: z.number(), y: z.number() });
+/** Field values to write: each a constant, or `{ "expr": "…" }` computed when the step runs. */
+const Values = z.record(z.string(), z.unknown());
+
+const node = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.object({ id: NodeId, type: z.literal(type), position: Position.default({ x: 0, y: 0 }), label: text(200).optional(), data });
+
+export const FlowNode = z
+  .discriminatedUnion('type', [
+    node('start', z.object({}).default({})),
+    node('condition', z.object({ expression: Expression }).meta({ description: 'Two outgoing edges, sourceHandle "true" and "false".' })),
+    node('update_record', z.object({ values: Values })),
+    node('create_record', z.object({ object: ApiName, values: Values })),
+    node('post_message', z.object({ text: text(10_000, 1).meta({ description: 'The message; {{expression}} parts are filled in.' }) })),
+    node('notify', z.object({ users: Expression.meta({ description: 'An expression giving a user id or a list of them.' }), text: text(2000, 1) })),
+    node('run_script', z.object({ script: ApiName, input: Values.default({}) })),
+    node(
+      'http_call',
+      z.object({
+        method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+        url: text(2048, 1),
+        body: Values.optional(),
+        secret: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/).optional().meta({ description: 'The workspace secret that signs the body (X-Threadbase-Signature: sha256=HMAC).' }),
+      }),
+    ),
+    node(
+      'wait',
+      z
+        .object({
+          seconds: z.number().int().min(1).max(366 * 24 * 3600).optional(),
+          until: Expression.optional().meta({ description: 'An expression giving a date-time (ISO string) to wait for.' }),
+        })
+        .refine((d) => (d.seconds === undefined) !== (d.until === undefined), { message: 'either seconds or until' }),
+    ),
+    node('end', z.object({}).default({})),
+  ])
+  .meta({ id: 'FlowNode' });
+export type FlowNode = z.infer<typeof FlowNode>;
+export type FlowNodeType = FlowNode['type'];
+
+export const FlowEdge = z
+  .object({ id: text(100, 1), source: NodeId, target: NodeId, sourceHandle: z.enum(['true', 'false']).nullable().optional() })
+  .meta({ id: 'FlowEdge' });
+export type FlowEdge = z.infer<typeof FlowEdge>;
+
+export const FlowTrigger = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.literal('record'),
+      object: ApiName,
+      events: z.array(z.enum(['created', 'updated', 'deleted'])).min(1),
+      fields: z.array(ApiName).max(50).default([]).meta({ description: 'Updates start the flow only when one of these fields changed (empty: any).' }),
+      condition: Expression.optional().meta({ description: 'Starts only when this expression over `record` holds.' }),
+    }),
+    z.object({ type: z.literal('manual'), object: ApiName.optional().meta({ description: 'Started on a record of this object (a button), or on nothing.' }) }),
+  ])
+  .meta({ id: 'FlowTrigger' });
+export type FlowTrigger = z.infer<typeof FlowTrigger>;
+
+export const FlowDefinition = z
+  .object({
+    name: ApiName,
+    label: LocalisedText,
+    description: text(1000).optional(),
+    active: z.boolean().default(true),
+    trigger: FlowTrigger,
+    nodes: z.array(FlowNode).min(2).max(200),
+    edges: z.array(FlowEdge).max(400),
+    retry: z
+      .object({ attempts: z.number().int().min(1).max(10).default(3), backoffSeconds: z.number().int().min(1).max(3600).default(10) })
+      .default({ attempts: 3, backoffSeconds: 10 })
+      .meta({ description: 'A failed step is tried this many times, waiting longer each time, then the run needs attention.' }),
+    archived: z.boolean().default(false),
+  })
+  .meta({ id: 'FlowDefinition' });
+export type FlowDefinition = z.infer<typeof FlowDefinition>;
