@@ -63,7 +63,9 @@ export function show(context: QuickJSContext, helpers: GuestHelpers, value: Quic
       if (context.sameValue(value, context.null)) return 'null';
       const stack = stringProp(context, helpers, value, 'stack', max);
       const message = stringProp(context, helpers, value, 'message', max);
-      const name = stringProp(context, helpers, value, 'name', 200);
+      // Clipped at `max` like the rest, so that a message is only ever cut at its end (where a host that
+      // redacts values from logs looks for the start of one that was cut off).
+      const name = stringProp(context, helpers, value, 'name', max);
       if (message !== undefined && (stack !== undefined || name !== undefined)) return `${name ?? 'Error'}: ${message}${stack ? `\n${stack}` : ''}`;
       const json = guestCall(context, helpers.stringify, context.undefined, value);
       if (json.error) {

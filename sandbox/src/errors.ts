@@ -89,8 +89,11 @@ export class OutputLimitError extends SandboxError {
 
 export class TimeLimitError extends SandboxError {
   override name = 'TimeLimitError';
-  /** `waitingFor: 'nothing'`: no host call was in flight and no job was queued, so the run could never finish. */
-  constructor(limitMs: number, waitingFor: 'host' | 'nothing' | 'guest') {
+  /**
+   * `waitingFor: 'nothing'`: no host call was in flight and no job was queued, so the run could never finish;
+   * `'module'`: every module of its nesting level stayed lent out, and the script never started.
+   */
+  constructor(limitMs: number, waitingFor: 'host' | 'nothing' | 'guest' | 'module') {
     const message =
       waitingFor === 'nothing' ? 'The script is waiting for a promise that nothing can settle.' : `The script ran for more than ${limitMs} ms.`;
     super(SandboxErrorCode.LIMIT_TIME, message, { limitMs, waitingFor });

@@ -49,6 +49,53 @@ describe('the module pool', () => {
     expect(sandbox.stats()).toMatchObject({ created: 2, waiting: 0 });
   });
 
+  test('a run started by a host function of another run gets a module of the next level, so nesting never deadlocks', async () => {
+    using sandbox = createSandbox({ maxModules: 1 });
+    // Each run's host function runs the next one and waits for it, as a save script's write runs the
+    // save scripts of what it writes: with one module for all, the second run would wait for ever.
+    const nest = (depth: number): Promise<unknown> =>
+      sandbox.run('export default async (depth) => ["level " + depth, await inner.run(depth + 1)]', {
+        input: depth,
+        hostFunctions: { 'inner.run': async ([next]) => (Number(next) < 4 ? nest(Number(next)).then((r) => (r as { value: unknown }).value) : 'bottom') },
+      });
+    expect(await nest(0)).toMatchObject({ ok: true, value: ['level 0', ['level 1', ['level 2', ['level 3', 'bottom']]]] });
+    // One module per level was lent; only `maxModules` are kept once the runs are over.
+    expect(sandbox.stats()).toMatchObject({ created: 4, modules: 1, idle: 1, busy: 0, waiting: 0 });
+  });
+
+  test('runs nested deeper than nestingLevels share the deepest level, where waiting ends at the wall-clock limit', async () => {
+    using sandbox = createSandbox({ maxModules: 1, nestingLevels: 2 });
+    const hostFunctions: HostFunctions = {
+      'inner.run': async () => {
+        const deeper = await sandbox.run('export default async () => await inner.run()', { hostFunctions: { 'inner.run': () => sandbox.run('export default () => 1', { limits: { wallMs: 100 } }).then((r) => r.ok || r.error.toJSON()) } });
+        return deeper.ok ? deeper.value : deeper.error.code;
+      },
+    };
+    const outer = await sandbox.run('export default async () => await inner.run()', { hostFunctions });
+    expect(outer.ok && outer.value).toEqual({ code: 'SCRIPT_LIMIT_TIME', message: expect.any(String), details: { limitMs: 100, waitingFor: 'module' } });
+    expect(sandbox.stats()).toMatchObject({ busy: 0, waiting: 0 });
+  });
+
+  test('waiting for a module counts toward the wall-clock limit: a run that waits too long never starts', async () => {
+    using sandbox = createSandbox({ maxModules: 1 });
+    const hostFunctions: HostFunctions = { 'util.sleep': ([ms]) => sleep(Number(ms)) };
+    const holder = sandbox.run('export default async () => { await util.sleep(300); return "held" }', { hostFunctions });
+    await sleep(20);
+    const started = performance.now();
+    const waited = await sandbox.run('export default () => "ran"', { limits: { wallMs: 100 } });
+    expect(waited.ok || waited.error.toJSON()).toEqual({ code: 'SCRIPT_LIMIT_TIME', message: 'The script ran for more than 100 ms.', details: { limitMs: 100, waitingFor: 'module' } });
+    expect(performance.now() - started).toBeLessThan(250);
+    expect(waited.usage).toMatchObject({ cpuMs: 0, hostCalls: 0, wallMs: expect.any(Number) });
+    expect(sandbox.stats()).toMatchObject({ busy: 1, waiting: 0 });
+    expect((await holder).ok).toBe(true);
+    // A run that did get a module in time has only what is left of its limit to run in.
+    const again = sandbox.run('export default async () => { await util.sleep(150); return "held" }', { hostFunctions });
+    await sleep(10);
+    const late = await sandbox.run('export default async () => { await util.sleep(200); return "late" }', { hostFunctions, limits: { wallMs: 300 } });
+    expect(late.ok || late.error.toJSON()).toMatchObject({ code: 'SCRIPT_LIMIT_TIME', details: { waitingFor: 'host' } });
+    expect((await again).ok).toBe(true);
+  });
+
   test('a run that faults the engine costs its module, not the pool', async () => {
     const faults: unknown[] = [];
     using sandbox = createSandbox({ maxModules: 1, onFault: (fault) => faults.push(fault) });

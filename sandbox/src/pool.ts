@@ -20,8 +20,10 @@ export type PooledModule = {
 
 export type PoolOptions = {
   variant: QuickJSSyncVariant;
-  /** Modules alive at once, so runs at once; further runs wait for one to come back. */
+  /** Modules lent at once on each nesting level, so runs at once; further runs of a level wait for one. */
   maxModules: number;
+  /** Nesting levels (see `acquire`); each has `maxModules` of its own. */
+  levels: number;
   /** A module is replaced after this many runs, so fragmentation of its heap cannot build up forever. */
   maxRunsPerModule: number;
   /** Hard cap on one module's WebAssembly memory, whatever a run's limit says. */
@@ -44,16 +46,27 @@ export type PoolStats = {
   preciseInterrupts: boolean;
 };
 
+/** A run waiting for a module; `timer` gives up for it, until a module is on its way to it. */
+type Waiter = { resolve: (m: PooledModule | null) => void; reject: (e: unknown) => void; timer?: ReturnType<typeof setTimeout> };
+
 /**
  * Lends modules out exclusively: a run owns its module until it ends, so a module that must be discarded
  * takes no other run down with it. Each run still makes its own runtime and context inside the module;
  * the module (≈15 ms to instantiate) is what the pool saves.
+ *
+ * A run that a host function of another run started (a save script run by a script's write) is lent a
+ * module of the next nesting level, each level with `maxModules` of its own: its callers hold modules of
+ * lower levels only, so it never waits for one of theirs, and runs cannot deadlock the pool. At most
+ * `maxModules × levels` modules are lent at once, and at most `maxModules` kept idle.
  */
 export class ModulePool {
   #options: PoolOptions;
   #idle: PooledModule[] = [];
-  #busy = new Set<PooledModule>();
-  #waiting: { resolve: (m: PooledModule) => void; reject: (e: unknown) => void }[] = [];
+  /** The level each lent module was lent on. */
+  #busy = new Map<PooledModule, number>();
+  /** Per level: modules lent or being created for a run. */
+  #taken: number[];
+  #waiting: Waiter[][];
   #creating = 0;
   #nextId = 1;
   #closed = false;
@@ -63,31 +76,56 @@ export class ModulePool {
 
   constructor(options: PoolOptions) {
     this.#options = options;
+    this.#taken = Array.from({ length: options.levels }, () => 0);
+    this.#waiting = Array.from({ length: options.levels }, () => []);
   }
 
-  async acquire(): Promise<PooledModule> {
+  /**
+   * A module for a run of nesting `level` (0 for a run no other run waits on), or null when none came
+   * back within `waitMs`.
+   */
+  async acquire(level = 0, waitMs = Infinity): Promise<PooledModule | null> {
     if (this.#closed) throw new Error('the sandbox is disposed');
+    if (!Number.isInteger(level) || level < 0 || level >= this.#options.levels) throw new RangeError(`level must be an integer from 0 to ${this.#options.levels - 1}`);
+    if (this.#taken[level]! >= this.#options.maxModules) return this.#wait(level, waitMs);
+    this.#taken[level]!++;
     const idle = this.#idle.pop();
-    if (idle) return this.#lend(idle);
-    if (this.#size() < this.#options.maxModules) return this.#lend(await this.#create());
-    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    if (idle) return this.#lend(idle, level);
+    try {
+      return this.#lend(await this.#create(), level);
+    } catch (error) {
+      this.#taken[level]!--;
+      throw error;
+    }
   }
 
   /** Takes a module back. `damaged`: it faulted in a way that may have left its memory inconsistent. */
   release(pooled: PooledModule, damaged: boolean): void {
+    const level = this.#busy.get(pooled);
+    if (level === undefined) return;
     this.#busy.delete(pooled);
     pooled.runs++;
     const worn = pooled.runs >= this.#options.maxRunsPerModule || pooled.guard.bytes > this.#options.retireModuleBytes;
     if (damaged) this.#counts.damaged++;
     else if (worn) this.#counts.retired++;
     const keep = !damaged && !worn && !this.#closed;
-    const waiter = this.#waiting.shift();
-    if (!waiter) {
-      if (keep) this.#idle.push(pooled);
+    // A run of the same level waits only while its level has no module to spare: it takes this one's place.
+    const waiter = this.#waiting[level]!.shift();
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      if (keep) return waiter.resolve(this.#lend(pooled, level));
+      this.#create().then(
+        (m) => waiter.resolve(this.#lend(m, level)),
+        (error: unknown) => {
+          this.#taken[level]!--;
+          waiter.reject(error);
+        },
+      );
       return;
     }
-    if (keep) return waiter.resolve(this.#lend(pooled));
-    this.#create().then((m) => waiter.resolve(this.#lend(m)), waiter.reject);
+    this.#taken[level]!--;
+    // Beyond `maxModules` idle, a module lent to a nested run is let go: memory stays what one level needs.
+    if (keep && this.#idle.length < this.#options.maxModules) this.#idle.push(pooled);
   }
 
   /** Creates modules until `count` are idle, so the first runs do not pay for instantiation. */
@@ -95,11 +133,8 @@ export class ModulePool {
     const wanted = Math.min(count, this.#options.maxModules) - this.#idle.length - this.#busy.size - this.#creating;
     const created = await Promise.all(Array.from({ length: Math.max(0, wanted) }, () => this.#create()));
     if (this.#closed) return;
-    for (const m of created) {
-      const waiter = this.#waiting.shift();
-      if (waiter) waiter.resolve(this.#lend(m));
-      else this.#idle.push(m);
-    }
+    // Runs wait only on a level that has all its modules lent: a new module is idle, not theirs.
+    for (const m of created) if (this.#idle.length < this.#options.maxModules) this.#idle.push(m);
   }
 
   stats(): PoolStats {
@@ -107,7 +142,7 @@ export class ModulePool {
       modules: this.#idle.length + this.#busy.size,
       idle: this.#idle.length,
       busy: this.#busy.size,
-      waiting: this.#waiting.length,
+      waiting: this.#waiting.reduce((sum, queue) => sum + queue.length, 0),
       ...this.#counts,
       preciseInterrupts: this.#offset != null,
     };
@@ -117,15 +152,28 @@ export class ModulePool {
   close(): void {
     this.#closed = true;
     this.#idle = [];
-    for (const waiter of this.#waiting.splice(0)) waiter.reject(new Error('the sandbox is disposed'));
+    for (const waiter of this.#waiting.flatMap((queue) => queue.splice(0))) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error('the sandbox is disposed'));
+    }
   }
 
-  #size(): number {
-    return this.#idle.length + this.#busy.size + this.#creating;
+  #wait(level: number, waitMs: number): Promise<PooledModule | null> {
+    const queue = this.#waiting[level]!;
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      queue.push(waiter);
+      if (Number.isFinite(waitMs)) {
+        waiter.timer = setTimeout(() => {
+          queue.splice(queue.indexOf(waiter), 1);
+          resolve(null);
+        }, Math.max(0, waitMs));
+      }
+    });
   }
 
-  #lend(pooled: PooledModule): PooledModule {
-    this.#busy.add(pooled);
+  #lend(pooled: PooledModule, level: number): PooledModule {
+    this.#busy.set(pooled, level);
     return pooled;
   }
 

@@ -25,6 +25,8 @@ export type RunRequest = {
   measureMemory: boolean;
   /** The module's hard memory cap. */
   maxModuleBytes: number;
+  /** When the run was asked for (`performance.now()`): its wall clock runs from then, waiting for a module included. */
+  arrivedAt: number;
 };
 
 export type RunUsage = {
@@ -60,7 +62,7 @@ type Verdict = { value: JsonValue } | { error: SandboxError };
  * nothing of it is touched again and the pool drops it).
  */
 export async function runScript(pooled: PooledModule, request: RunRequest): Promise<RunReport> {
-  const state = new RunState(request.limits);
+  const state = new RunState(request.limits, request.arrivedAt);
   const scope = new Scope();
   let context: QuickJSContext | undefined;
   let bridge: Bridge | undefined;

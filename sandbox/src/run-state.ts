@@ -12,7 +12,7 @@ import type { MemoryGuard } from './memory-guard.ts';
  */
 export class RunState {
   readonly limits: Limits;
-  readonly startedAt = performance.now();
+  readonly startedAt: number;
   readonly logs: LogEntry[] = [];
   cpuMs = 0;
   hostCalls = 0;
@@ -29,8 +29,9 @@ export class RunState {
   #sliceStartedAt = 0;
   #inSlice = false;
 
-  constructor(limits: Limits) {
+  constructor(limits: Limits, startedAt = performance.now()) {
     this.limits = limits;
+    this.startedAt = startedAt;
   }
 
   fail(error: SandboxError): SandboxError {

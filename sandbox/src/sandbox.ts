@@ -1,6 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { RELEASE_SYNC, type QuickJSSyncVariant } from 'quickjs-emscripten';
 import { checkHostFunctions, type HostFunctions } from './bridge.ts';
 import { determinismConfig, type Determinism } from './determinism.ts';
+import { TimeLimitError } from './errors.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import { stringifyStrict, type JsonValue } from './marshal.ts';
 import { INITIAL_MODULE_BYTES } from './memory-guard.ts';
@@ -10,13 +12,20 @@ import { runScript, type RunResult } from './run-script.ts';
 export type SandboxOptions = {
   /** Limits for every run of this sandbox (each run may override them). */
   limits?: Partial<Limits>;
-  /** Runs at once (one WebAssembly module each, ≈16 MB and up); more wait their turn. Default 8. */
+  /** Runs at once (one WebAssembly module each, ≈16 MB and up) per nesting level; more wait their turn. Default 8. */
   maxModules?: number;
+  /**
+   * How deep runs nest: a run started while a host function of another run works (which waits for it) is
+   * one level deeper, and each level has `maxModules` modules of its own, so a nested run never waits for
+   * a module its callers hold. Runs deeper than this share the deepest level (where they could wait for
+   * each other until their wall-clock limit). Default 4.
+   */
+  nestingLevels?: number;
   /** A module is replaced after this many runs. Default 1,000. */
   maxRunsPerModule?: number;
   /**
    * Hard cap on the WebAssembly memory of one module (so of one run), whatever the run's limit says: at most
-   * `maxModules × maxModuleBytes` go to scripts. A run's `memoryBytes` may not exceed it minus 16 MiB (the
+   * `maxModules × nestingLevels × maxModuleBytes` go to scripts. A run's `memoryBytes` may not exceed it minus 16 MiB (the
    * module's own footprint). Default 128 MiB.
    */
   maxModuleBytes?: number;
@@ -59,6 +68,9 @@ export type SandboxStats = PoolStats;
  */
 export class Sandbox {
   #pool: ModulePool;
+  #levels: number;
+  /** The run whose host functions are working, seen from the runs they start. */
+  #nesting = new AsyncLocalStorage<{ level: number; running: boolean }>();
   #limits: Partial<Limits>;
   #onFault: (fault: unknown) => void;
   #maxModuleBytes: number;
@@ -68,9 +80,11 @@ export class Sandbox {
     this.#checkMemory(resolveLimits(options.limits));
     this.#limits = { ...options.limits };
     this.#onFault = options.onFault ?? (() => {});
+    this.#levels = positive(options.nestingLevels ?? 4, 'nestingLevels');
     this.#pool = new ModulePool({
       variant: options.variant ?? RELEASE_SYNC,
       maxModules: positive(options.maxModules ?? 8, 'maxModules'),
+      levels: this.#levels,
       maxRunsPerModule: positive(options.maxRunsPerModule ?? 1_000, 'maxRunsPerModule'),
       maxModuleBytes: this.#maxModuleBytes,
       retireModuleBytes: 2 * INITIAL_MODULE_BYTES,
@@ -79,6 +93,7 @@ export class Sandbox {
 
   /** Runs `code`, an ES module whose default export is called with `options.input`. */
   async run(code: string, options: RunOptions = {}): Promise<RunResult> {
+    const arrivedAt = performance.now();
     if (typeof code !== 'string') throw new TypeError('the script must be a string of JavaScript');
     const filename = options.filename ?? 'script.js';
     if (!/^[^\n\r]{1,200}$/.test(filename)) throw new TypeError('filename must be one line of 1 to 200 characters');
@@ -93,16 +108,23 @@ export class Sandbox {
       determinism: determinismConfig(options.determinism),
       measureMemory: options.measureMemory === true,
       maxModuleBytes: this.#maxModuleBytes,
+      arrivedAt,
     };
-    const pooled = await this.#pool.acquire();
+    const outer = this.#nesting.getStore();
+    const level = outer?.running ? Math.min(outer.level + 1, this.#levels - 1) : 0;
+    // Waiting for a module is part of the run's wall-clock time.
+    const pooled = await this.#pool.acquire(level, request.limits.wallMs);
+    if (!pooled) return waitedTooLong(request.limits.wallMs, arrivedAt);
+    const frame = { level, running: true };
     let damaged = true;
     try {
-      const report = await runScript(pooled, request);
+      const report = await this.#nesting.run(frame, () => runScript(pooled, request));
       damaged = report.damaged;
       if (report.fault !== null) this.#onFault(report.fault);
       if (report.hostFault) throw report.hostFault;
       return report.result;
     } finally {
+      frame.running = false;
       this.#pool.release(pooled, damaged);
     }
   }
@@ -134,6 +156,11 @@ export class Sandbox {
 
 export function createSandbox(options?: SandboxOptions): Sandbox {
   return new Sandbox(options);
+}
+
+function waitedTooLong(wallMs: number, arrivedAt: number): RunResult {
+  const usage = { cpuMs: 0, wallMs: Math.round(performance.now() - arrivedAt), hostCalls: 0, outputBytes: 0, memoryBytes: null };
+  return { ok: false, error: new TimeLimitError(wallMs, 'module'), logs: [], usage };
 }
 
 function positive(n: number, name: string): number {

@@ -2,13 +2,14 @@ import { HostFunctionError, HostLimitError, type HostFunctions, type JsonValue }
 import type { ResolvedScriptLimits } from '../contracts/script-settings.ts';
 import { appendAudit } from '../audit/index.ts';
 import { AppError } from '../core/app-error.ts';
-import { inTransaction, type Ctx } from '../core/context.ts';
+import type { Ctx } from '../core/context.ts';
 import { isUuid } from '../core/references.ts';
 import { translate } from '../i18n/translate.ts';
 import { listRecords } from '../records/list-records.ts';
 import { createRecord, getRecord, updateRecord } from '../records/service.ts';
 import { postScriptMessage } from '../threads/index.ts';
 import { guardedFetch } from './http-fetch.ts';
+import { RunScope } from './run-scope.ts';
 import { secretValue } from './secrets.ts';
 
 /** What a dry run would have changed: shown by a test run instead of being kept. */
@@ -39,29 +40,38 @@ const FIND_MAX = 200;
 /**
  * The platform's capabilities for one run: records through the access layer, the record's thread,
  * allowed outbound HTTP and the workspace's secrets. Each call counts toward the workspace's governor
- * limits; going past one ends the run (HostLimitError), so a script cannot catch it and go on.
+ * limits; going past one ends the run (HostLimitError), so a script cannot catch it and go on. The
+ * runner calls `end` before it answers: see run-scope.ts for what becomes of calls still in flight.
  */
 export class ScriptBindings {
   readonly used: Governed = { recordsRead: 0, recordsWritten: 0, httpCalls: 0 };
   readonly effects: ScriptEffects = { records: [], messages: [], http: [] };
-  /** Secret values this run read: its logs and errors are cleaned of them. */
+  /** Secret values this run read: all that the run shows is cleaned of them (redact.ts). */
   readonly secrets = new Set<string>();
   readonly #o: BindingOptions;
+  readonly #scope: RunScope;
 
   constructor(options: BindingOptions) {
     this.#o = options;
+    this.#scope = new RunScope(options.recordsCtx);
   }
 
   functions(): HostFunctions {
+    const guarded = <T>(fn: () => Promise<T>) => this.#scope.track(() => this.#guard(fn));
     return {
-      'records.get': ([object, id]) => this.#guard(() => this.#get(text(object, 'object'), text(id, 'id'))),
-      'records.find': ([object, query]) => this.#guard(() => this.#find(text(object, 'object'), query)),
-      'records.create': ([object, values]) => this.#guard(() => this.#create(text(object, 'object'), plain(values, 'values'))),
-      'records.update': ([object, id, values]) => this.#guard(() => this.#update(text(object, 'object'), text(id, 'id'), plain(values, 'values'))),
-      'thread.post': ([message]) => this.#guard(() => this.#post(message)),
-      'http.fetch': ([url, init], call) => this.#fetch(url, init, call.signal),
-      'env.get': ([name]) => this.#env(text(name, 'name')),
+      'records.get': ([object, id]) => guarded(() => this.#get(text(object, 'object'), text(id, 'id'))),
+      'records.find': ([object, query]) => guarded(() => this.#find(text(object, 'object'), query)),
+      'records.create': ([object, values]) => guarded(() => this.#create(text(object, 'object'), plain(values, 'values'))),
+      'records.update': ([object, id, values]) => guarded(() => this.#update(text(object, 'object'), text(id, 'id'), plain(values, 'values'))),
+      'thread.post': ([message]) => guarded(() => this.#post(message)),
+      'http.fetch': ([url, init], call) => this.#scope.track(() => this.#fetch(url, init, call.signal)),
+      'env.get': ([name]) => this.#scope.track(() => this.#env(text(name, 'name'))),
     };
+  }
+
+  /** The run is over: see RunScope.end. */
+  end(waitMs: number): Promise<boolean> {
+    return this.#scope.end(waitMs);
   }
 
   #read(count: number): void {
@@ -79,7 +89,7 @@ export class ScriptBindings {
   async #get(object: string, id: string): Promise<JsonValue> {
     if (!isUuid(id)) return null;
     try {
-      const record = await getRecord(this.#o.recordsCtx, object, id);
+      const record = await this.#scope.read((ctx) => getRecord(ctx, object, id));
       this.#read(1);
       return record as JsonValue;
     } catch (error) {
@@ -93,18 +103,15 @@ export class ScriptBindings {
     const limit = q.limit === undefined ? 50 : q.limit;
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > FIND_MAX) throw new HostFunctionError('records.find', `limit must be an integer from 1 to ${FIND_MAX}.`, 'SCRIPT_INVALID_ARGUMENT');
     if (q.sort !== undefined && !(Array.isArray(q.sort) && q.sort.every((s) => typeof s === 'string'))) throw new HostFunctionError('records.find', 'sort must be a list of field names.', 'SCRIPT_INVALID_ARGUMENT');
-    const { items } = await listRecords(this.#o.recordsCtx, object, {
-      filter: q.filter === undefined ? undefined : JSON.stringify(q.filter),
-      sort: (q.sort as string[] | undefined)?.join(','),
-      limit,
-    });
+    const options = { filter: q.filter === undefined ? undefined : JSON.stringify(q.filter), sort: (q.sort as string[] | undefined)?.join(','), limit };
+    const { items } = await this.#scope.read((ctx) => listRecords(ctx, object, options));
     this.#read(items.length);
     return items as JsonValue;
   }
 
   async #create(object: string, values: Record<string, unknown>): Promise<JsonValue> {
     this.#write();
-    const record = await inTransaction(this.#o.recordsCtx, async (tx) => {
+    const record = await this.#scope.write(async (tx) => {
       const created = await createRecord(tx, object, values);
       await this.#audit(tx, 'script.record.create', object, created.id as string);
       return created;
@@ -115,7 +122,7 @@ export class ScriptBindings {
 
   async #update(object: string, id: string, values: Record<string, unknown>): Promise<JsonValue> {
     this.#write();
-    const record = await inTransaction(this.#o.recordsCtx, async (tx) => {
+    const record = await this.#scope.write(async (tx) => {
       const updated = await updateRecord(tx, object, id, values);
       await this.#audit(tx, 'script.record.update', object, id);
       return updated;
@@ -134,7 +141,7 @@ export class ScriptBindings {
     if (!record) throw new HostFunctionError('thread.post', 'This run has no record, so no thread to post in.', 'SCRIPT_NO_RECORD');
     const body = text(message, 'message');
     if (body.length > MESSAGE_MAX) throw new HostFunctionError('thread.post', `A message is at most ${MESSAGE_MAX} characters.`, 'SCRIPT_INVALID_ARGUMENT');
-    await inTransaction(this.#o.recordsCtx, (tx) => postScriptMessage(tx, record.object, record.id, this.#o.script, body));
+    await this.#scope.write((tx) => postScriptMessage(tx, record.object, record.id, this.#o.script, body));
     this.effects.messages.push({ object: record.object, recordId: record.id, body });
     return null;
   }
@@ -153,7 +160,7 @@ export class ScriptBindings {
   }
 
   async #env(name: string): Promise<string | null> {
-    const value = await secretValue(this.#o.recordsCtx, name);
+    const value = await this.#scope.read((ctx) => secretValue(ctx, name));
     if (value !== null) this.secrets.add(value);
     return value;
   }

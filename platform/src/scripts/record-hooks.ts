@@ -40,8 +40,13 @@ function beforeSaveAnswer(script: ScriptDefinition, value: JsonValue): Record<st
   if (!answer || keys.some((k) => k !== 'set' && k !== 'reject')) {
     throw new AppError('SCRIPT_FAILED', 422, { params: { script: script.name, message: 'a before_save script returns nothing, { set: {...} } or { reject: "message" }' }, details: { script: script.name, code: 'SCRIPT_BAD_RESULT' } });
   }
-  if (typeof answer.reject === 'string' && answer.reject.trim()) {
-    throw new AppError('SCRIPT_REJECTED', 422, { params: { message: answer.reject.slice(0, 1000) }, details: { script: script.name } });
+  const reject = answer.reject;
+  if (typeof reject === 'string' && reject.trim()) {
+    throw new AppError('SCRIPT_REJECTED', 422, { params: { message: reject.slice(0, 1000) }, details: { script: script.name } });
+  }
+  // A refusal the platform cannot show is still a refusal: the save must not slip through.
+  if (reject !== undefined && reject !== null) {
+    throw new AppError('SCRIPT_FAILED', 422, { params: { script: script.name, message: '`reject` must be a message for the user (a non-empty string)' }, details: { script: script.name, code: 'SCRIPT_BAD_RESULT' } });
   }
   const set = answer.set;
   if (set === undefined || set === null) return null;

@@ -1,4 +1,4 @@
-import { createSandbox, type JsonValue, type LogEntry, type RunUsage, type Sandbox } from '@threadbase/sandbox';
+import { createSandbox, TimeLimitError, type JsonValue, type LogEntry, type RunResult, type RunUsage, type Sandbox } from '@threadbase/sandbox';
 import { v7 as uuidv7 } from 'uuid';
 import type { ScriptDefinition } from '../contracts/script-definitions.ts';
 import type { ScriptRun } from '../contracts/script-settings.ts';
@@ -8,6 +8,7 @@ import type { Platform } from '../core/platform.ts';
 import { ScriptBindings, type Governed, type ScriptEffects } from './bindings.ts';
 import { scriptJavaScript } from './builds.ts';
 import { guestPrelude, guestUser } from './guest-context.ts';
+import { Redactor } from './redact.ts';
 import { recordRun } from './run-log.ts';
 import { httpAllowList, resolvedScriptLimits } from './settings.ts';
 
@@ -37,10 +38,18 @@ export type ScriptOutcome = {
 
 let shared: Sandbox | null = null;
 
+/**
+ * How deep runs nest, each nesting level with its own modules: a save script's write runs the save
+ * scripts of what it writes (3 levels of them, see record-hooks.ts), and the innermost write may still
+ * evaluate a flow trigger's condition.
+ */
+const NESTING_LEVELS = 5;
+
 /** One sandbox per process: its pool of WebAssembly modules is what makes a run cost a context, not a module. */
 export function sandboxFor(platform: Platform): Sandbox {
   shared ??= createSandbox({
     maxModules: platform.config.scriptConcurrency,
+    nestingLevels: NESTING_LEVELS,
     onFault: (fault) => platform.log.warn('script engine fault', errorFields(fault)),
   });
   return shared;
@@ -74,29 +83,39 @@ export async function runScript(ctx: Ctx, request: ScriptRunRequest): Promise<Sc
     user,
     trigger: { kind: request.trigger, changed: request.changed ?? [] },
   };
-  const result = await sandboxFor(ctx.platform).run(guestPrelude(guestCtx) + javascript, {
-    input: request.input ?? null,
-    hostFunctions: bindings.functions(),
-    filename: `${script.name}.js`,
-    limits: { cpuMs: limits.cpuMs, wallMs: limits.wallMs, memoryBytes: limits.memoryMb * 1024 * 1024, hostCalls: limits.hostCalls, outputBytes: limits.logBytes },
-  });
-  const redact = redactor(bindings.secrets);
-  const logs = result.logs.map((l) => ({ level: l.level, message: redact(l.message) }));
-  const usage = { ...result.usage, ...bindings.used };
-  const base = { runId, logs, usage, effects: bindings.effects };
-  const outcome: ScriptOutcome = result.ok
-    ? { ...base, ok: true, value: result.value }
-    : { ...base, ok: false, error: { code: result.error.code, message: redact(result.error.message), details: result.error.details } };
+  const began = performance.now();
+  let ran: RunResult;
+  try {
+    ran = await sandboxFor(ctx.platform).run(guestPrelude(guestCtx) + javascript, {
+      input: request.input ?? null,
+      hostFunctions: bindings.functions(),
+      filename: `${script.name}.js`,
+      limits: { cpuMs: limits.cpuMs, wallMs: limits.wallMs, memoryBytes: limits.memoryMb * 1024 * 1024, hostCalls: limits.hostCalls, outputBytes: limits.logBytes },
+    });
+  } catch (error) {
+    await bindings.end(0);
+    throw error;
+  }
+  // The caller goes on to commit or roll back once it has the outcome: not while a host call still works.
+  const settled = await bindings.end(limits.wallMs - (performance.now() - began));
+  const result: RunResult = ran.ok && !settled ? { ok: false, error: new TimeLimitError(limits.wallMs, 'host'), logs: ran.logs, usage: ran.usage } : ran;
+  const outcome = redacted(runId, result, bindings, keepsValue(request));
   const logged = logRun(ctx, request, outcome, startedAt);
   if (!ctx.afterCommit) await logged;
   return outcome;
 }
 
-/** Secret values never reach the run log: a script that logs one leaves `***` there. */
-function redactor(secrets: ReadonlySet<string>): (text: string) => string {
-  const values = [...secrets].filter((s) => s.length >= 4);
-  if (values.length === 0) return (text) => text;
-  return (text) => values.reduce((out, value) => out.replaceAll(value, '***'), text);
+/** A before_save answer and a flow step's output are data the platform goes on with, not shown to anyone. */
+const keepsValue = (request: ScriptRunRequest) => !request.dryRun && (request.script.kind === 'before_save' || request.script.kind === 'flow_step');
+
+/** The outcome, with every secret value the run read taken out of all that leaves it (see redact.ts). */
+function redacted(runId: string, result: RunResult, bindings: ScriptBindings, keepValue: boolean): ScriptOutcome {
+  const redact = new Redactor(bindings.secrets);
+  const logs = result.logs.map((l) => ({ level: l.level, message: redact.text(l.message) }));
+  const base = { runId, logs, usage: { ...result.usage, ...bindings.used }, effects: redact.json(bindings.effects) };
+  if (result.ok) return { ...base, ok: true, value: keepValue ? result.value : redact.json(result.value) };
+  const { code, message, details } = result.error;
+  return { ...base, ok: false, error: { code, message: redact.text(message), details: redact.json(details) } };
 }
 
 /**

@@ -50,6 +50,28 @@ describe('before_save scripts', () => {
     const list = await admin.get('/api/v1/objects/deal/records');
     expect(list.body.items.map((r: { title: string }) => r.title)).toEqual(['A']);
   });
+
+  it('end a save with SCRIPT_BAD_RESULT when `reject` is anything but a message, and take `reject: null` for no refusal', async () => {
+    await publish([
+      script(
+        'odd_reject',
+        'before_save',
+        `export default function () {
+          const answers = { blank: '  ', no: false, object: { message: 'too big' }, code: 42 };
+          return { reject: ctx.record.note in answers ? answers[ctx.record.note] : null };
+        }`,
+        { object: 'deal' },
+      ),
+    ]);
+    for (const note of ['blank', 'no', 'object', 'code']) {
+      const res = await admin.post('/api/v1/objects/deal/records', { title: `odd ${note}`, note });
+      expect(res.status, note).toBe(422);
+      expect(res.body.error, note).toMatchObject({ code: 'SCRIPT_FAILED', details: { script: 'odd_reject', code: 'SCRIPT_BAD_RESULT' } });
+    }
+    expect((await admin.post('/api/v1/objects/deal/records', { title: 'odd none', note: 'fine' })).status).toBe(201);
+    const titles = (await admin.get('/api/v1/objects/deal/records')).body.items.map((r: { title: string }) => r.title);
+    expect(titles.filter((title: string) => title.startsWith('odd'))).toEqual(['odd none']);
+  });
 });
 
 describe('after_save scripts', () => {

@@ -7,7 +7,7 @@ import { requireAdmin } from '../core/guards.ts';
 
 /**
  * Secrets scripts read with `env.get` (API keys of other systems). Admins set and remove them; no
- * endpoint and no audit entry ever carries a value, and the runner redacts them from a run's logs.
+ * endpoint and no audit entry ever carries a value, and the runner redacts them from all a run shows.
  */
 
 function checkName(name: string): void {
