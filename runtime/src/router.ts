@@ -13,6 +13,16 @@ export const router = createRouter({
         { path: '', name: 'home', redirect: { name: 'directory' } },
         { path: 'directory', name: 'directory', component: () => import('./pages/directory/directory-page.vue'), meta: { titleKey: 'directory.title' } },
         { path: 'account', name: 'account', component: () => import('./pages/account/account-page.vue'), meta: { titleKey: 'account.title' } },
+        {
+          // One parent for every record screen, so the navigation's "records" link stays lit on all of them.
+          path: 'o',
+          children: [
+            { path: '', name: 'objects', component: () => import('./pages/records/objects-page.vue'), meta: { titleKey: 'records.objects.title' } },
+            { path: ':object([a-z][a-z0-9_]*)', name: 'object-list', component: () => import('./pages/records/object-list-page.vue') },
+            { path: ':object([a-z][a-z0-9_]*)/new', name: 'record-new', component: () => import('./pages/records/record-create-page.vue') },
+            { path: ':object([a-z][a-z0-9_]*)/:id([0-9a-f-]{36})', name: 'record', component: () => import('./pages/records/record-page.vue') },
+          ],
+        },
       ],
     },
     { path: '/:unknown(.*)*', redirect: { name: 'home' } },

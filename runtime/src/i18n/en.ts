@@ -1,6 +1,8 @@
+import { recordsEn } from './records/en.ts';
 import type { RuntimeMessages } from './zh-CN.ts';
 
 export const en: RuntimeMessages = {
+  ...recordsEn,
   app: { name: 'Workspace' },
   nav: { directory: 'Directory', account: 'My account', designer: 'Admin console' },
   directory: {

@@ -1,7 +1,11 @@
 import './styles/theme.css';
+import './styles/dark.css';
 
 export { ApiError, isApiError, type ApiErrorCode } from './api/api-error.ts';
 export { authApi, type ProfilePatch } from './api/auth-api.ts';
+export { metaApi, type PublishedMeta } from './api/meta-api.ts';
+export { recordsApi, type ObjectAction, type RecordData, type RecordListQuery, type RecordPageResult } from './api/records-api.ts';
+export { threadsApi, type MessagePageResult, type Receipts } from './api/threads-api.ts';
 export { orgApi, type NewDepartment, type NewUser, type UserQuery, type UserPageResult } from './api/org-api.ts';
 export { useFormSubmit } from './composables/use-form-submit.ts';
 export { useMediaQuery } from './composables/use-media-query.ts';
@@ -13,6 +17,7 @@ export { installSessionGuard } from './router/session-guard.ts';
 export { useDepartmentsStore } from './stores/departments.ts';
 export { useLocaleStore } from './stores/locale.ts';
 export { useSessionStore } from './stores/session.ts';
+export { followColorScheme } from './util/color-scheme.ts';
 export { confirmDanger } from './util/confirm.ts';
 export { copyText } from './util/copy-text.ts';
 export { formatDate, formatDateTime } from './util/format-date.ts';

@@ -1,0 +1,47 @@
+import type { Message } from '@threadbase/platform/contracts';
+import { io, type Socket } from 'socket.io-client';
+import { ApiError, type ApiErrorCode } from './api-error.ts';
+
+/** Server → client events this app listens to (docs/threads.md, "Realtime"). */
+export type ServerEvents = {
+  'message:new': (message: Message) => void;
+  'message:updated': (event: { change: string; message: Message }) => void;
+  'thread:activity': (event: { threadId: string; seq: number }) => void;
+  'record:changed': (event: { threadId: string; object: string; recordId: string }) => void;
+  receipt: (event: { threadId: string; userId: string; seq: number }) => void;
+  'thread:removed': (event: { threadId: string }) => void;
+};
+
+type Ack<T> = T | { error: { code: ApiErrorCode; message: string; details?: Record<string, unknown> } };
+export type ClientEvents = {
+  'thread:join': (payload: { threadId: string }, ack: (answer: Ack<{ ok: true; lastSeq: number }>) => void) => void;
+  'thread:leave': (payload: { threadId: string }, ack: (answer: Ack<{ ok: true }>) => void) => void;
+};
+
+export type RealtimeSocket = Socket<ServerEvents, ClientEvents>;
+
+const ACK_TIMEOUT_MS = 8000;
+let current: { userId: string; socket: RealtimeSocket } | null = null;
+
+/**
+ * The tab's one connection, opened on first use with the session cookie. It belongs to the person
+ * logged in: when someone else logs in in the same tab, the old connection is closed, not reused.
+ */
+export function realtimeSocket(userId: string): RealtimeSocket {
+  if (current?.userId === userId) return current.socket;
+  current?.socket.disconnect();
+  const socket: RealtimeSocket = io({ path: '/socket.io', withCredentials: true });
+  current = { userId, socket };
+  return socket;
+}
+
+/** Joins a thread's room; the ack says how far the thread has got. Rooms are forgotten on reconnect: join again then. */
+export async function joinThread(socket: RealtimeSocket, threadId: string): Promise<{ lastSeq: number }> {
+  const answer = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('thread:join', { threadId });
+  if ('error' in answer) throw new ApiError(0, answer.error.code, answer.error.message, answer.error.details ?? {});
+  return { lastSeq: answer.lastSeq };
+}
+
+export function leaveThread(socket: RealtimeSocket, threadId: string): void {
+  if (socket.connected) socket.emit('thread:leave', { threadId }, () => {});
+}

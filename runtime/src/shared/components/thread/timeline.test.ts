@@ -1,0 +1,86 @@
+import type { Message } from '@threadbase/platform/contracts';
+import { describe, expect, it } from 'vitest';
+import type { Receipts } from '../../api/threads-api.ts';
+import { applyReceipt, mergeMessages, newClientId, stillPending, timeline } from './timeline.ts';
+
+const message = (seq: number, extra: Partial<Message> = {}): Message => ({
+  id: `m${seq}`,
+  threadId: 't',
+  seq,
+  kind: 'user',
+  authorId: 'u1',
+  clientId: null,
+  body: `#${seq}`,
+  mentions: [],
+  replyTo: null,
+  payload: null,
+  attachments: [],
+  links: [],
+  reactions: [],
+  pinned: false,
+  forwardedFrom: null,
+  editedAt: null,
+  recalled: false,
+  createdAt: '2026-03-01T09:00:00.000Z',
+  updatedAt: '2026-03-01T09:00:00.000Z',
+  ...extra,
+});
+
+describe('mergeMessages', () => {
+  it('keeps seq order and takes the newer copy of a message it already has', () => {
+    const merged = mergeMessages([message(1), message(3)], [message(2), message(3, { body: 'edited' })]);
+    expect(merged.map((m) => [m.seq, m.body])).toEqual([[1, '#1'], [2, '#2'], [3, 'edited']]);
+  });
+});
+
+describe('stillPending', () => {
+  it('drops what the server has stored under the same clientId', () => {
+    const pending = [{ clientId: 'a', body: 'x', replyTo: null, failed: false, createdAt: '' }, { clientId: 'b', body: 'y', replyTo: null, failed: true, createdAt: '' }];
+    expect(stillPending(pending, [message(1, { clientId: 'a' })]).map((p) => p.clientId)).toEqual(['b']);
+  });
+});
+
+describe('timeline', () => {
+  const dayOf = (iso: string) => iso.slice(0, 10);
+
+  it('folds runs of system events and leaves a lone one as it is', () => {
+    const items = timeline([message(1, { kind: 'system' }), message(2, { kind: 'system' }), message(3), message(4, { kind: 'system' })], dayOf);
+    expect(items.map((i) => (i.kind === 'events' ? `events:${i.messages.length}` : i.kind === 'message' ? i.message.id : i.kind))).toEqual(['day', 'events:2', 'm3', 'm4']);
+  });
+
+  it('marks the same person’s next message within five minutes as a continuation', () => {
+    const items = timeline(
+      [message(1), message(2, { createdAt: '2026-03-01T09:04:00.000Z' }), message(3, { authorId: 'u2', createdAt: '2026-03-01T09:04:30.000Z' }), message(4, { authorId: 'u2', createdAt: '2026-03-01T09:10:00.000Z' })],
+      dayOf,
+    );
+    expect(items.flatMap((i) => (i.kind === 'message' ? [i.continued] : []))).toEqual([false, true, false, false]);
+  });
+
+  it('starts a new day with a day line, which also ends a run of events', () => {
+    const items = timeline([message(1, { kind: 'system' }), message(2, { kind: 'system', createdAt: '2026-03-02T09:00:00.000Z' }), message(3, { createdAt: '2026-03-02T10:00:00.000Z' })], dayOf);
+    expect(items.map((i) => (i.kind === 'day' ? i.day : i.kind === 'message' ? i.message.id : 'events'))).toEqual(['2026-03-01', 'm1', '2026-03-02', 'm2', 'm3']);
+  });
+});
+
+describe('applyReceipt', () => {
+  const receipt = (seq: number): Receipts => ({ messageId: `m${seq}`, seq, readBy: [], unreadBy: ['u2', 'u3'], read: 0, total: 2 });
+
+  it('marks the reader on every message up to her mark, and no further', () => {
+    const next = applyReceipt(new Map([['m1', receipt(1)], ['m5', receipt(5)]]), 'u2', 3);
+    expect(next.get('m1')).toMatchObject({ read: 1, readBy: ['u2'], unreadBy: ['u3'] });
+    expect(next.get('m5')).toMatchObject({ read: 0 });
+  });
+
+  it('counts nobody twice', () => {
+    const once = applyReceipt(new Map([['m1', receipt(1)]]), 'u2', 1);
+    expect(applyReceipt(once, 'u2', 2).get('m1')?.read).toBe(1);
+  });
+});
+
+describe('newClientId', () => {
+  it('makes a different 32-character id each time', () => {
+    const ids = new Set(Array.from({ length: 100 }, newClientId));
+    expect(ids.size).toBe(100);
+    expect([...ids][0]).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
