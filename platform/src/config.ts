@@ -28,6 +28,7 @@ const envSchema = z.object({
   TB_HOUSEKEEPING_MINUTES: z.coerce.number().int().min(1).max(10080).default(60),
   TB_OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
   TB_NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  TB_WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   TB_SCRIPT_HTTP_PRIVATE: z.enum(['0', '1']).default('0'),
   TB_SCRIPT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   TB_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -76,6 +77,8 @@ export type Config = {
   outboxRetentionDays: number;
   /** Read notifications are kept this long; unread ones until read. */
   notificationRetentionDays: number;
+  /** Finished webhook deliveries, their events and inbound idempotency answers are kept this long. */
+  webhookRetentionDays: number;
   /** Scripts' http.fetch may reach loopback and private addresses of allowed hosts (intranet systems): the operator's call, not a workspace admin's. */
   scriptHttpPrivate: boolean;
   /** Script runs at once in this process (one sandbox module each); more wait their turn. */
@@ -118,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     housekeepingMinutes: e.TB_HOUSEKEEPING_MINUTES,
     outboxRetentionDays: e.TB_OUTBOX_RETENTION_DAYS,
     notificationRetentionDays: e.TB_NOTIFICATION_RETENTION_DAYS,
+    webhookRetentionDays: e.TB_WEBHOOK_RETENTION_DAYS,
     scriptHttpPrivate: e.TB_SCRIPT_HTTP_PRIVATE === '1',
     scriptConcurrency: e.TB_SCRIPT_CONCURRENCY,
   };

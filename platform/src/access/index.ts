@@ -5,3 +5,4 @@ export { forgetShares, listShares, shareRecord, unshareRecord } from './shares.t
 export { explainAccess, myObjectAccess } from './explain.ts';
 export { recordEventFor, type RecordEventPayload } from './events.ts';
 export { asSystem, asUser } from './elevate.ts';
+export { listRoles, listRoleMembers } from './roles.ts';

@@ -9,7 +9,7 @@ import { sweep } from './housekeeping.ts';
 let t: TestPlatform;
 let admin: ApiClient;
 beforeAll(async () => {
-  t = await startTestPlatform({ env: { TB_DEMO: '0', TB_OUTBOX_RETENTION_DAYS: '7', TB_NOTIFICATION_RETENTION_DAYS: '30' } });
+  t = await startTestPlatform({ env: { TB_DEMO: '0', TB_OUTBOX_RETENTION_DAYS: '7', TB_NOTIFICATION_RETENTION_DAYS: '30', TB_WEBHOOK_RETENTION_DAYS: '30' } });
   admin = await loginAs(t.app);
 }, 60_000);
 afterAll(() => t.close());
@@ -61,5 +61,30 @@ describe('housekeeping', () => {
     expect((await sweep(t.platform))[0]).toMatchObject({ notifications: 1 });
     const left = await ctx().db.selectFrom('notifications').select('id').where('thread_id', '=', group).orderBy('id').execute();
     expect(left.map((n) => n.id)).toEqual(all.filter((n) => n.id !== readLongAgo!.id).map((n) => n.id));
+  });
+
+  it('purges finished webhook deliveries and their events past the retention, never one still owed', async () => {
+    const uuid = () => crypto.randomUUID();
+    const subscription = uuid();
+    await ctx().db.insertInto('webhook_subscriptions').values({ id: subscription, name: 'erp', description: null, url: 'https://erp.example.com/hook', events: JSON.stringify(['record.created']), objects: '[]', flows: '[]', active: true, secret: 'whsec_x', retry_attempts: 3, backoff_seconds: 10, timeout_seconds: 10, created_by: null, updated_at: new Date() } as never).execute();
+    const delivery = async (status: 'delivered' | 'failed' | 'pending', finishedDaysAgo: number | null) => {
+      const event = uuid();
+      await ctx().db.insertInto('webhook_events').values({ id: event, type: 'record.created', payload: '{}', created_at: daysAgo(40) } as never).execute();
+      const id = uuid();
+      await ctx().db.insertInto('webhook_deliveries').values({ id, subscription_id: subscription, event_id: event, status, finished_at: finishedDaysAgo === null ? null : daysAgo(finishedDaysAgo), created_at: daysAgo(40) } as never).execute();
+      return { id, event };
+    };
+    const old = await delivery('delivered', 31);
+    const oldFailure = await delivery('failed', 35);
+    const recent = await delivery('delivered', 2);
+    const owed = await delivery('pending', null);
+
+    expect((await sweep(t.platform))[0]).toMatchObject({ webhooks: 4 });
+    const deliveries = (await ctx().db.selectFrom('webhook_deliveries').select('id').execute()).map((d) => d.id).sort();
+    expect(deliveries).toEqual([recent.id, owed.id].sort());
+    const events = (await ctx().db.selectFrom('webhook_events').select('id').execute()).map((e) => e.id).sort();
+    expect(events).toEqual([recent.event, owed.event].sort());
+    expect(events).not.toContain(old.event);
+    expect(events).not.toContain(oldFailure.event);
   });
 });

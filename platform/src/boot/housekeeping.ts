@@ -4,12 +4,13 @@ import type { Platform } from '../core/platform.ts';
 import { purgeDeliveredEvents } from '../events/index.ts';
 import { purgeExpiredFiles } from '../files/index.ts';
 import { purgeReadNotifications } from '../notifications/index.ts';
+import { purgeWebhookHistory } from '../webhooks/index.ts';
 
-export type SweepResult = { schema: string; events: number; notifications: number; files: number };
+export type SweepResult = { schema: string; events: number; notifications: number; files: number; webhooks: number };
 
 /**
  * One pass over every workspace: delivered outbox events and read notifications past their retention
- * (TB_OUTBOX_RETENTION_DAYS, TB_NOTIFICATION_RETENTION_DAYS), and files past the workspace's own
+ * (TB_OUTBOX_RETENTION_DAYS, TB_NOTIFICATION_RETENTION_DAYS), webhook history (TB_WEBHOOK_RETENTION_DAYS), and files past the workspace's own
  * retention, if it set one. Every step is idempotent, so processes sweeping at once only repeat work.
  * A workspace that fails is logged and the others are still swept.
  */
@@ -22,8 +23,9 @@ export async function sweep(platform: Platform, now = new Date()): Promise<Sweep
       const events = await purgeDeliveredEvents(ctx, platform.config.outboxRetentionDays, now);
       const notifications = await purgeReadNotifications(ctx, platform.config.notificationRetentionDays, now);
       const files = await purgeExpiredFiles(ctx, now);
-      results.push({ schema, events, notifications, files });
-      if (events + notifications + files > 0) platform.log.info('housekeeping purged', { schema, events, notifications, files });
+      const webhooks = await purgeWebhookHistory(ctx, platform.config.webhookRetentionDays, now);
+      results.push({ schema, events, notifications, files, webhooks });
+      if (events + notifications + files + webhooks > 0) platform.log.info('housekeeping purged', { schema, events, notifications, files, webhooks });
     } catch (error) {
       platform.log.error('housekeeping failed', { schema, ...errorFields(error) });
     }

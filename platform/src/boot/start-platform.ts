@@ -12,11 +12,13 @@ import { createFileStore, type FileStore } from '../files/index.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { JobQueue } from '../jobs/index.ts';
 import { RealtimeHub, registerRealtime } from '../realtime/hub.ts';
-import { registerFlowJobs, registerFlowTriggers } from '../flows/index.ts';
+import { FlowTimers, registerFlowJobs, registerFlowTimers, registerFlowTriggers, resumeTimerPlans } from '../flows/index.ts';
 import { registerRecordJobs } from '../records/jobs.ts';
 import { registerScriptChecks, registerScriptHooks, registerScriptJobs, resumeSchedules } from '../scripts/index.ts';
 import { registerSearchIndexing, scheduleSearchBackfills } from '../threads/index.ts';
 import { registerNotifications } from '../notifications/index.ts';
+import { registerApprovals } from '../approvals/index.ts';
+import { registerWebhooks } from '../webhooks/index.ts';
 import { META_CHANNEL, forgetPublished } from '../meta/index.ts';
 import { WorkspaceRegistry } from '../workspaces/registry.ts';
 import { firstStart, type FirstStartResult } from './first-start.ts';
@@ -72,6 +74,9 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     registerScriptHooks();
     registerFlowJobs(jobs);
     registerFlowTriggers();
+    registerApprovals(jobs);
+    registerFlowTimers(jobs);
+    registerWebhooks(jobs);
     // Consumers are registered in every process, so every process writes their deliveries.
     const realtime = new RealtimeHub();
     registerRealtime(outbox, realtime);
@@ -93,6 +98,11 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
     phase('jobsMs');
     const housekeeping = new Housekeeping();
     if (options.dispatch !== false) housekeeping.start(platform);
+    const flowTimers = new FlowTimers();
+    if (options.dispatch !== false) {
+      for (const workspace of all) await resumeTimerPlans(systemCtx(platform, workspace));
+      flowTimers.start(platform);
+    }
     log.info('platform started', { database: db.dialect, migrationsApplied: applied.length, seeded: seeded.seeded, ...phases });
     return {
       ...platform,
@@ -101,6 +111,7 @@ export async function startPlatform(options: StartOptions): Promise<StartedPlatf
       async stop() {
         await unlistenMeta();
         await housekeeping.stop();
+        await flowTimers.stop();
         await realtime.close();
         await jobs.stop();
         await outbox.stop();

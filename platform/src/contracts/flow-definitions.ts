@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiName, LocalisedText } from './api-names.ts';
+import { ApprovalNodeData } from './approvals.ts';
 import { text } from './common.ts';
 
 /**
@@ -41,8 +42,23 @@ export const FlowNode = z
         .object({
           seconds: z.number().int().min(1).max(366 * 24 * 3600).optional(),
           until: Expression.optional().meta({ description: 'An expression giving a date-time (ISO string) to wait for.' }),
+          condition: Expression.optional().meta({ description: "Waits until this expression over `record` holds: checked at once, then each time the run's record changes." }),
+          event: z.literal('message').optional().meta({ description: "message: waits until someone posts a message in the record's thread." }),
+          timeoutSeconds: z.number().int().min(1).max(366 * 24 * 3600).optional().meta({ description: 'With condition or event: stop waiting after this long (output timedOut: true).' }),
         })
-        .refine((d) => (d.seconds === undefined) !== (d.until === undefined), { message: 'either seconds or until' }),
+        .refine((d) => [d.seconds, d.until, d.condition, d.event].filter((x) => x !== undefined).length === 1, { message: 'exactly one of seconds, until, condition or event' })
+        .refine((d) => d.timeoutSeconds === undefined || d.condition !== undefined || d.event !== undefined, { message: 'timeoutSeconds goes with condition or event' }),
+    ),
+    node('approval', ApprovalNodeData.meta({ description: 'Asks people to approve the run\'s record, level by level; the step waits for the outcome ({ outcome, approvalId, by, reason }).' })),
+    node(
+      'loop',
+      z
+        .object({
+          object: ApiName.meta({ description: 'The related object whose records are looped over.' }),
+          via: ApiName.meta({ description: "Its lookup field that points at the run's record." }),
+          limit: z.number().int().min(1).max(1000).default(100).meta({ description: 'At most this many records, oldest first.' }),
+        })
+        .meta({ description: 'Two outgoing edges: sourceHandle "each" (runs once per record, its last step leading back here) and "done".' }),
     ),
     node('end', z.object({}).default({})),
   ])
@@ -51,9 +67,11 @@ export type FlowNode = z.infer<typeof FlowNode>;
 export type FlowNodeType = FlowNode['type'];
 
 export const FlowEdge = z
-  .object({ id: text(100, 1), source: NodeId, target: NodeId, sourceHandle: z.enum(['true', 'false']).nullable().optional() })
+  .object({ id: text(100, 1), source: NodeId, target: NodeId, sourceHandle: z.enum(['true', 'false', 'each', 'done']).nullable().optional() })
   .meta({ id: 'FlowEdge' });
 export type FlowEdge = z.infer<typeof FlowEdge>;
+
+const TimeUnit = z.enum(['minutes', 'hours', 'days']);
 
 export const FlowTrigger = z
   .discriminatedUnion('type', [
@@ -64,10 +82,40 @@ export const FlowTrigger = z
       fields: z.array(ApiName).max(50).default([]).meta({ description: 'Updates start the flow only when one of these fields changed (empty: any).' }),
       condition: Expression.optional().meta({ description: 'Starts only when this expression over `record` holds.' }),
     }),
-    z.object({ type: z.literal('manual'), object: ApiName.optional().meta({ description: 'Started on a record of this object (a button), or on nothing.' }) }),
+    z.object({
+      type: z.literal('manual'),
+      object: ApiName.optional().meta({ description: 'Started on a record of this object (a button on its records), or on nothing.' }),
+      button: z
+        .object({ label: LocalisedText.optional().meta({ description: "The button's text (the flow's label if not given)." }), confirm: LocalisedText.optional().meta({ description: 'Asked before the flow starts.' }) })
+        .optional(),
+    }),
+    z.object({ type: z.literal('schedule'), cron: text(100, 1).meta({ description: "Five fields (minute hour day-of-month month day-of-week), in the workspace's time zone. Runs on no record." }) }),
+    z.object({
+      type: z.literal('date'),
+      object: ApiName,
+      field: ApiName.meta({ description: 'A date or datetime field of the object.' }),
+      amount: z.number().int().min(0).max(100_000),
+      unit: TimeUnit,
+      direction: z.enum(['before', 'after']),
+      time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM').optional().meta({ description: "For a date field: the time of day (workspace's time zone) its day starts the count from; 00:00 if not given." }),
+      condition: Expression.optional().meta({ description: 'Runs only when this expression over `record` holds at the time.' }),
+    }),
+    z.object({
+      type: z.literal('inactivity'),
+      object: ApiName,
+      amount: z.number().int().min(1).max(100_000),
+      unit: TimeUnit,
+      condition: Expression.optional().meta({ description: 'Runs only when this expression over `record` holds at the time.' }),
+    }),
+    z.object({
+      type: z.literal('webhook'),
+      payloadSchema: z.record(z.string(), z.unknown()).optional().meta({ description: 'A JSON Schema (draft 2020-12) the posted payload must match.' }),
+    }),
   ])
   .meta({ id: 'FlowTrigger' });
 export type FlowTrigger = z.infer<typeof FlowTrigger>;
+/** The object whose records a trigger starts runs on, if any. */
+export const triggerObject = (trigger: FlowTrigger): string | undefined => ('object' in trigger ? trigger.object : undefined);
 
 export const FlowDefinition = z
   .object({

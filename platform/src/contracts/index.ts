@@ -17,3 +17,6 @@ export * from './script-settings.ts';
 export * from './script-definitions.ts';
 export * from './flow-definitions.ts';
 export * from './flows.ts';
+export * from './flow-hooks.ts';
+export * from './approvals.ts';
+export * from './webhooks.ts';

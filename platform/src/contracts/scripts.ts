@@ -93,7 +93,16 @@ export const ScriptRunOutcome = z
   .meta({ id: 'ScriptRunOutcome' });
 
 export const ObjectActionList = z
-  .object({ items: z.array(z.object({ name: z.string(), label: z.object({ 'zh-CN': z.string(), en: z.string() }), confirm: z.object({ 'zh-CN': z.string(), en: z.string() }).nullable() })) })
+  .object({
+    items: z.array(
+      z.object({
+        name: z.string(),
+        label: z.object({ 'zh-CN': z.string(), en: z.string() }),
+        confirm: z.object({ 'zh-CN': z.string(), en: z.string() }).nullable(),
+        kind: z.literal('flow').optional().meta({ description: "A flow's button: start it with POST /api/v1/flows/{name}/runs and the record's id. Absent for a button script." }),
+      }),
+    ),
+  })
   .meta({ id: 'ObjectActionList' });
 
 export const ButtonResult = z

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { FlowDefinition, FlowNode } from '../contracts/flow-definitions.ts';
 import { inTransaction, systemCtx, type Ctx } from '../core/context.ts';
@@ -9,6 +10,17 @@ import { executeNode, nextNode, type RunRow, type StepRow } from './nodes.ts';
 import { StepError } from './step-error.ts';
 
 export const STEP_JOB = 'flows.step';
+
+/** A run that ended (done) or parked (needs_attention), told in the transaction that moved it. */
+export type RunListener = (tx: Ctx, run: { id: string; flow: string; object: string | null; recordId: string | null; status: 'done' | 'needs_attention'; error: unknown }) => Promise<void>;
+const runListeners: RunListener[] = [];
+/** Each listener once, however many platforms a process starts (tests start several). */
+export function addRunListener(listener: RunListener): void {
+  if (!runListeners.includes(listener)) runListeners.push(listener);
+}
+async function tell(tx: Ctx, run: RunRow, status: 'done' | 'needs_attention', error: unknown = null): Promise<void> {
+  for (const listener of runListeners) await listener(tx, { id: run.id, flow: run.flow, object: run.object, recordId: run.record_id, status, error });
+}
 
 export type RunStart = {
   trigger: Record<string, unknown>;
@@ -22,10 +34,42 @@ async function enqueue(tx: Ctx, stepId: string, at?: Date): Promise<void> {
   await tx.platform.jobs.send(tx, STEP_JOB, { workspaceId: tx.workspace.id, jobId: stepId }, at ? { startAfter: at } : {});
 }
 
-async function addStep(tx: Ctx, runId: string, nodeId: string, seq: number): Promise<void> {
+/**
+ * How long the job of a step that is run at once (by its predecessor's worker, or by the process whose
+ * transaction queued it) waits before it runs the step itself: only if that process died first (a step
+ * found done does nothing).
+ */
+const INLINE_SAFETY_MS = 30_000;
+/** A run that takes more steps than this is going round a cycle (through a loop's "done" branch, say). */
+const MAX_RUN_STEPS = 10_000;
+/** Steps of one run a worker takes in a row before it leaves the rest to the queue, for other runs' sake. */
+const INLINE_STEPS = 20;
+/** Runs a process starts at once, right after the transaction that queued their step commits; more wait for their job. */
+const KICKS = 16;
+let kicking = 0;
+
+/**
+ * How a new step is run: `queued`, by its job; `inline`, by the caller at once; `kicked`, by this process
+ * as soon as the caller's transaction commits (a record save that starts a run, an approval that resumes
+ * one), sparing the job queue's pick-up, while a kick is free.
+ */
+type StepStart = 'queued' | 'inline' | 'kicked';
+
+async function addStep(tx: Ctx, runId: string, nodeId: string, seq: number, start: StepStart = 'queued'): Promise<string> {
   const id = uuidv7();
   await tx.db.insertInto('flow_steps').values({ id, run_id: runId, node_id: nodeId, seq, status: 'queued', output: null, error: null, due_at: null, started_at: null, finished_at: null }).execute();
-  await enqueue(tx, id);
+  const kick = start === 'kicked' && tx.afterCommit !== null && kicking < KICKS;
+  await enqueue(tx, id, start === 'inline' || kick ? new Date(Date.now() + INLINE_SAFETY_MS) : undefined);
+  if (kick) {
+    const { platform, workspace } = tx;
+    tx.afterCommit!.push(() => {
+      kicking++;
+      void runStep(platform, { workspaceId: workspace.id, jobId: id })
+        .catch((error: unknown) => platform.log.warn('a flow step run at once failed; its job will retry it', { step: id, ...errorFields(error) }))
+        .finally(() => kicking--);
+    });
+  }
+  return id;
 }
 
 /**
@@ -51,28 +95,71 @@ export async function startRun(tx: Ctx, flow: FlowDefinition, version: number, s
     })
     .execute();
   const first = flow.nodes.find((n) => n.type === 'start')!;
-  await addStep(tx, id, first.id, 1);
+  await addStep(tx, id, first.id, 1, 'kicked');
   return id;
 }
 
-/** A step done: its output kept, the run moved on to the next node, or finished. */
-async function complete(tx: Ctx, run: RunRow, step: StepRow, node: FlowNode, output: unknown): Promise<void> {
+/**
+ * Starts one run of `flow` per entry, in the caller's transaction, like `startRun` but in three
+ * statements whatever their number, each run's start step left to its job: timers that fall due together
+ * (a bulk import an hour before an inactivity trigger's hour, say) start without a round trip per run.
+ */
+export async function startRuns(tx: Ctx, flow: FlowDefinition, version: number, starts: readonly RunStart[]): Promise<void> {
+  if (starts.length === 0) return;
+  const first = flow.nodes.find((n) => n.type === 'start')!;
+  const rows = starts.map((s) => ({ id: uuidv7(), step: uuidv7(), object: s.object ?? null, record_id: s.recordId ?? null, started_by: s.startedBy ?? null, trigger: s.trigger }));
+  const t = (name: string) => sql.table(`${tx.workspace.schemas.system}.${name}`);
+  await sql`with r as (
+      select * from jsonb_to_recordset(cast(cast(${JSON.stringify(rows)} as text) as jsonb)) as r(id uuid, step uuid, object text, record_id uuid, started_by uuid, trigger jsonb)
+    ), runs as (
+      insert into ${t('flow_runs')} (id, flow, meta_version, definition, status, object, record_id, started_by, trigger, error, finished_at)
+      select id, ${flow.name}, ${version}, cast(cast(${JSON.stringify(flow)} as text) as jsonb), 'running', object, record_id, started_by, trigger, null, null from r
+      returning id
+    )
+    insert into ${t('flow_steps')} (id, run_id, node_id, seq, status, output, error, due_at, started_at, finished_at)
+    select r.step, r.id, ${first.id}, 1, 'queued', null, null, null, null, null from r join runs on runs.id = r.id`.execute(tx.db);
+  await tx.platform.jobs.sendMany(tx, STEP_JOB, rows.map((r) => ({ workspaceId: tx.workspace.id, jobId: r.step })));
+}
+
+/**
+ * A step done: its output kept, the run moved on to the next node, or finished. Answers the next step's
+ * id when `inline` (the caller runs it at once), else null.
+ */
+async function complete(tx: Ctx, run: RunRow, step: StepRow, node: FlowNode, output: unknown, inline = false, start: StepStart = inline ? 'inline' : 'queued'): Promise<string | null> {
   const now = new Date();
   await tx.db.updateTable('flow_steps').set({ status: 'done', output: jsonb(output ?? null), error: null, finished_at: now }).where('id', '=', step.id).execute();
   const next = nextNode(run.definition as FlowDefinition, node, output);
   if (next) {
-    await addStep(tx, run.id, next, step.seq + 1);
+    if (step.seq >= MAX_RUN_STEPS) throw new StepError('FLOW_TOO_MANY_STEPS', `A run takes at most ${MAX_RUN_STEPS} steps.`, { retry: false });
+    const id = await addStep(tx, run.id, next, step.seq + 1, start);
     await tx.db.updateTable('flow_runs').set({ status: 'running', updated_at: now }).where('id', '=', run.id).execute();
-  } else {
-    await tx.db.updateTable('flow_runs').set({ status: 'done', updated_at: now, finished_at: now }).where('id', '=', run.id).execute();
+    return inline ? id : null;
   }
+  await tx.db.updateTable('flow_runs').set({ status: 'done', updated_at: now, finished_at: now }).where('id', '=', run.id).execute();
+  await tell(tx, run, 'done');
+  return null;
 }
 
-/** A step that must wait: the same step's job comes back at `until`. */
-async function suspend(tx: Ctx, run: RunRow, step: StepRow, until: Date): Promise<void> {
+/**
+ * A step that must wait: the same step's job comes back at `until`; without `until` the step waits for
+ * an event (an approval's outcome, say) whose handler calls `resumeStep`.
+ */
+async function suspend(tx: Ctx, run: RunRow, step: StepRow, until: Date | null): Promise<void> {
   await tx.db.updateTable('flow_steps').set({ status: 'waiting', due_at: until }).where('id', '=', step.id).execute();
   await tx.db.updateTable('flow_runs').set({ status: 'waiting', updated_at: new Date() }).where('id', '=', run.id).execute();
-  await enqueue(tx, step.id, until);
+  if (until) await enqueue(tx, step.id, until);
+}
+
+/**
+ * Ends a step that waits for an event with that event's `output`, in the caller's transaction (the
+ * event's own), and moves its run on. Answers false when the step no longer waits (cancelled, or
+ * already resumed): an event delivered twice moves the run once.
+ */
+export async function resumeStep(tx: Ctx, stepId: string, output: unknown): Promise<boolean> {
+  const found = await lockedStep(tx, stepId);
+  if (!found || found.step.status !== 'waiting' || found.run.status !== 'waiting') return false;
+  await complete(tx, found.run, found.step, found.node, output, false, 'kicked');
+  return true;
 }
 
 /**
@@ -95,6 +182,7 @@ async function fail(base: Ctx, run: RunRow, step: StepRow, error: unknown): Prom
     }
     await tx.db.updateTable('flow_steps').set({ status: 'failed', attempts, error: jsonb({ code, message }), finished_at: now }).where('id', '=', step.id).execute();
     await tx.db.updateTable('flow_runs').set({ status: 'needs_attention', error: jsonb({ code, message, node: step.node_id }), updated_at: now }).where('id', '=', run.id).execute();
+    await tell(tx, run, 'needs_attention', { code, message, node: step.node_id });
   });
 }
 
@@ -125,16 +213,25 @@ async function lockedStep(tx: Ctx, stepId: string): Promise<{ run: RunRow; step:
  * point leaves either none of it or all of it, and the job's retry finds the step done. Only an outbound
  * HTTP call happens outside, before its completion: that one is at least once (it carries the step id
  * as its idempotency key).
+ *
+ * The worker then runs the run's next step at once, up to INLINE_STEPS in a row: the next step's job is
+ * still queued with it, but delayed, so it runs the step only if this worker died before it could.
  */
 export async function runStep(platform: Platform, message: JobMessage): Promise<void> {
   const workspace = platform.workspaces.list().find((w) => w.id === message.workspaceId);
   if (!workspace) return;
   const base = systemCtx(platform, workspace);
+  let next: string | null = message.jobId;
+  for (let left = INLINE_STEPS; next && left > 0; left--) next = await runOneStep(base, next, left > 1);
+}
+
+async function runOneStep(base: Ctx, stepId: string, inline: boolean): Promise<string | null> {
   const outcome = await inTransaction(base, async (tx) => {
-    const found = await lockedStep(tx, message.jobId);
+    const found = await lockedStep(tx, stepId);
     if (!found) return null;
     const { run, step, node } = found;
-    const open = step.status === 'queued' || step.status === 'waiting' || (step.status === 'running' && node.type === 'http_call');
+    // A step waiting for an event (no due time) moves only by `resumeStep`.
+    const open = step.status === 'queued' || (step.status === 'waiting' && step.due_at !== null) || (step.status === 'running' && node.type === 'http_call');
     if (!open) return null;
     if (run.status === 'cancelled') {
       await tx.db.updateTable('flow_steps').set({ status: 'cancelled', finished_at: new Date() }).where('id', '=', step.id).execute();
@@ -148,8 +245,8 @@ export async function runStep(platform: Platform, message: JobMessage): Promise<
     try {
       await tx.db.updateTable('flow_steps').set({ started_at: new Date(), attempts: step.attempts + 1 }).where('id', '=', step.id).execute();
       const result = await executeNode({ ...tx, flowDepth: depthOf(run) + 1 }, run, step, node);
-      if (result.waitUntil) await suspend(tx, run, step, result.waitUntil);
-      else await complete(tx, run, step, node, result.output);
+      if (result.waitUntil || result.awaitEvent) await suspend(tx, run, step, result.waitUntil ?? null);
+      else return { next: await complete(tx, run, step, node, result.output, inline) };
     } catch (error) {
       // Thrown to roll the step's work back; recorded after, in a transaction of its own.
       throw new StepFailure(run, step, error);
@@ -159,17 +256,22 @@ export async function runStep(platform: Platform, message: JobMessage): Promise<
     if (error instanceof StepFailure) return error;
     throw error;
   });
-  if (outcome instanceof StepFailure) return fail(base, outcome.run, outcome.step, outcome.error);
+  if (outcome instanceof StepFailure) {
+    await fail(base, outcome.run, outcome.step, outcome.error);
+    return null;
+  }
+  if (!outcome) return null;
+  if ('next' in outcome) return outcome.next ?? null;
   const external = outcome;
-  if (!external) return;
   try {
     const result = await executeNode(base, external.run, external.step, external.node);
-    await inTransaction(base, async (tx) => {
+    return await inTransaction(base, async (tx) => {
       const still = await lockedStep(tx, external.step.id);
-      if (still?.step.status === 'running') await complete(tx, external.run, external.step, external.node, result.output);
+      return still?.step.status === 'running' ? complete(tx, external.run, external.step, external.node, result.output, inline) : null;
     });
   } catch (error) {
     await fail(base, external.run, external.step, error);
+    return null;
   }
 }
 
@@ -179,5 +281,5 @@ export function registerFlowJobs(queue: JobQueue): void {
       platform.log.error('flow step failed to run', { step: message.jobId, ...errorFields(error) });
       throw error;
     });
-  }, { delayed: true, concurrency: 4 });
+  }, { delayed: true, concurrency: 8 });
 }

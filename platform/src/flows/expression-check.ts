@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { FlowDefinition } from '../contracts/flow-definitions.ts';
+import { triggerObject, type FlowDefinition } from '../contracts/flow-definitions.ts';
 import type { MetaDocument } from '../contracts/meta.ts';
 import type { ScriptDiagnostic } from '../contracts/scripts.ts';
 import { AppError } from '../core/app-error.ts';
@@ -20,7 +20,7 @@ const isExpr = (value: unknown): value is { expr: string } =>
 /** Every expression of a flow, with the type its place asks for (`unknown`: any value). */
 export function flowExpressions(flow: FlowDefinition, at: string): FlowExpression[] {
   const found: FlowExpression[] = [];
-  if (flow.trigger.type === 'record' && flow.trigger.condition !== undefined) found.push({ path: `${at}.trigger.condition`, text: flow.trigger.condition, type: 'boolean' });
+  if ('condition' in flow.trigger && flow.trigger.condition !== undefined) found.push({ path: `${at}.trigger.condition`, text: flow.trigger.condition, type: 'boolean' });
   const values = (path: string, entries: Record<string, unknown> | undefined) => {
     for (const [key, value] of Object.entries(entries ?? {})) if (isExpr(value)) found.push({ path: `${path}.${key}.expr`, text: value.expr, type: 'unknown' });
   };
@@ -31,6 +31,7 @@ export function flowExpressions(flow: FlowDefinition, at: string): FlowExpressio
     const data = `${at}.nodes.${j}.data`;
     if (node.type === 'condition') found.push({ path: `${data}.expression`, text: node.data.expression, type: 'boolean' });
     else if (node.type === 'wait' && node.data.until !== undefined) found.push({ path: `${data}.until`, text: node.data.until, type: 'string' });
+    else if (node.type === 'wait' && node.data.condition !== undefined) found.push({ path: `${data}.condition`, text: node.data.condition, type: 'boolean' });
     else if (node.type === 'notify') {
       found.push({ path: `${data}.users`, text: node.data.users, type: 'string | string[]' });
       parts(`${data}.text`, node.data.text);
@@ -40,6 +41,15 @@ export function flowExpressions(flow: FlowDefinition, at: string): FlowExpressio
     else if (node.type === 'http_call') {
       parts(`${data}.url`, node.data.url);
       values(`${data}.body`, node.data.body);
+    } else if (node.type === 'approval') {
+      if (node.data.title !== undefined) parts(`${data}.title`, node.data.title);
+      node.data.levels.forEach((level, k) => {
+        const at = `${data}.levels.${k}`;
+        if (level.condition !== undefined) found.push({ path: `${at}.condition`, text: level.condition, type: 'boolean' });
+        level.approvers.forEach((rule, r) => {
+          if (rule.kind === 'expression') found.push({ path: `${at}.approvers.${r}.expression`, text: rule.expression, type: 'string | string[]' });
+        });
+      });
     }
   });
   return found;
@@ -56,7 +66,7 @@ export async function flowExpressionProblems(ctx: Ctx, doc: MetaDocument): Promi
   const live = new Set(doc.objects.filter((o) => !o.archived).map((o) => o.name));
   let types: ScriptTypes | null = null;
   for (const [i, flow] of (doc.flows ?? []).entries()) {
-    const object = flow.trigger.object;
+    const object = triggerObject(flow.trigger);
     if (flow.archived || (object !== undefined && !live.has(object))) continue;
     const expressions: FlowExpression[] = [];
     for (const found of flowExpressions(flow, `flows.${i}`)) {

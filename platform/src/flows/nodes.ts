@@ -6,15 +6,19 @@ import type { Ctx } from '../core/context.ts';
 import { isUuid } from '../core/references.ts';
 import type { Selectable } from 'kysely';
 import type { WorkspaceDB } from '../db/tables.ts';
+import { listRecords } from '../records/list-records.ts';
 import { createRecord, getRecord, updateRecord } from '../records/service.ts';
 import { guardedFetch, httpAllowList, runFlowStep, secretValue } from '../scripts/index.ts';
 import { postFlowMessage } from '../threads/index.ts';
+import { approvalStep } from '../approvals/index.ts';
 import { evaluate, fillTemplate, fillValues, type Scope } from './expressions.ts';
+import { messagedSince } from './wait-events.ts';
 import { StepError } from './step-error.ts';
 
 export type RunRow = Omit<Selectable<WorkspaceDB['flow_runs']>, 'definition'> & { definition: FlowDefinition };
 export type StepRow = {
   id: string;
+  created_at: Date;
   run_id: string;
   node_id: string;
   node_type: FlowNode['type'];
@@ -23,7 +27,8 @@ export type StepRow = {
   attempts: number;
   due_at: Date | null;
 };
-export type NodeResult = { output?: unknown; waitUntil?: Date };
+/** What a node did: its output, or that its step waits until a time, or for an event (see `resumeStep`). */
+export type NodeResult = { output?: unknown; waitUntil?: Date; awaitEvent?: true };
 
 /** The next node after `node`: a condition's by its result, any other's by its one outgoing edge. */
 export function nextNode(flow: FlowDefinition, node: FlowNode, output: unknown): string | null {
@@ -31,6 +36,10 @@ export function nextNode(flow: FlowDefinition, node: FlowNode, output: unknown):
   const out = flow.edges.filter((e) => e.source === node.id);
   if (node.type === 'condition') {
     const branch = (output as { result?: boolean } | null)?.result ? 'true' : 'false';
+    return out.find((e) => e.sourceHandle === branch)?.target ?? null;
+  }
+  if (node.type === 'loop') {
+    const branch = (output as LoopOutput).done ? 'done' : 'each';
     return out.find((e) => e.sourceHandle === branch)?.target ?? null;
   }
   return out[0]?.target ?? null;
@@ -50,15 +59,17 @@ async function refusalsFinal<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** What expressions see: the run's record as it is now (null once deleted) and earlier steps' outputs. */
-async function scopeOf(tx: Ctx, run: RunRow): Promise<Scope> {
+export async function scopeOf(tx: Ctx, run: RunRow): Promise<Scope> {
   const steps = await tx.db.selectFrom('flow_steps').select(['node_id', 'output']).where('run_id', '=', run.id).where('status', '=', 'done').orderBy('seq').execute();
   let record: Record<string, unknown> | null = null;
   if (run.object && run.record_id) record = await getRecord(asSystem(tx), run.object, run.record_id).catch(() => null);
   return { record, steps: Object.fromEntries(steps.map((s) => [s.node_id, s.output])) };
 }
 
-function onRecord(run: RunRow): { object: string; id: string } {
+/** The run's record, for a step that acts on it: a record deleted mid-run parks the run, not retried. */
+function onRecord(run: RunRow, scope: Scope): { object: string; id: string } {
   if (!run.object || !run.record_id) throw new StepError('FLOW_NO_RECORD', 'This step needs the run to be about a record.', { retry: false });
+  if (!scope.record) throw new StepError('FLOW_RECORD_GONE', 'The record of this run was deleted or can no longer be read.', { retry: false });
   return { object: run.object, id: run.record_id };
 }
 
@@ -89,6 +100,38 @@ async function httpCall(tx: Ctx, node: Extract<FlowNode, { type: 'http_call' }>,
   return { status: response.status, body: parsed };
 }
 
+type LoopOutput = { done: boolean; index: number; count: number; item: Record<string, unknown> | null; ids?: string[]; first?: string };
+
+/**
+ * One pass through a loop node: the first pass (or the first after a finished loop) reads the ids of the
+ * related records, oldest first, up to the limit, and keeps them on its step; each later pass, coming
+ * back from the "each" branch, takes the next one. `item` is the record as it is when its pass starts.
+ */
+async function loopPass(tx: Ctx, run: RunRow, step: StepRow, node: Extract<FlowNode, { type: 'loop' }>): Promise<LoopOutput> {
+  const target = onRecord(run, await scopeOf(tx, run));
+  const previous = await tx.db.selectFrom('flow_steps').select(['id', 'output']).where('run_id', '=', run.id).where('node_id', '=', node.id).where('status', '=', 'done').orderBy('seq', 'desc').executeTakeFirst();
+  const last = previous?.output as LoopOutput | undefined;
+  let ids: string[];
+  let first: string;
+  let index: number;
+  if (!last || last.done) {
+    const filter = JSON.stringify({ field: node.data.via, op: 'eq', value: target.id });
+    const { items } = await refusalsFinal(() => listRecords(asSystem(tx), node.data.object, { filter, sort: 'created_at', limit: node.data.limit }));
+    ids = items.map((r) => r.id as string);
+    first = step.id;
+    index = 0;
+  } else {
+    first = last.ids ? previous!.id : last.first!;
+    const start = last.ids ? previous! : await tx.db.selectFrom('flow_steps').select(['id', 'output']).where('id', '=', first).executeTakeFirstOrThrow();
+    ids = (start.output as LoopOutput).ids!;
+    index = last.index + 1;
+  }
+  const count = ids.length;
+  const done = index >= count;
+  const item = done ? null : await getRecord(asSystem(tx), node.data.object, ids[index]!).catch(() => null);
+  return { done, index, count, item, ...(first === step.id ? { ids } : { first }) };
+}
+
 /** Does what `node` says, in `tx` (for every node but http_call, the step's own transaction). */
 export async function executeNode(tx: Ctx, run: RunRow, step: StepRow, node: FlowNode): Promise<NodeResult> {
   const scope = await scopeOf(tx, run);
@@ -102,7 +145,7 @@ export async function executeNode(tx: Ctx, run: RunRow, step: StepRow, node: Flo
       return { output: { result: result === true } };
     }
     case 'update_record': {
-      const target = onRecord(run);
+      const target = onRecord(run, scope);
       const values = await fillValues(tx, node.data.values, scope);
       const record = await refusalsFinal(() => updateRecord(asSystem(tx), target.object, target.id, values));
       return { output: { id: record.id, version: record.version } };
@@ -113,13 +156,13 @@ export async function executeNode(tx: Ctx, run: RunRow, step: StepRow, node: Flo
       return { output: { id: record.id } };
     }
     case 'post_message': {
-      const target = onRecord(run);
+      const target = onRecord(run, scope);
       const body = await fillTemplate(tx, node.data.text, scope);
       await refusalsFinal(() => postFlowMessage(tx, target.object, target.id, run.flow, body, []));
       return { output: { posted: true } };
     }
     case 'notify': {
-      const target = onRecord(run);
+      const target = onRecord(run, scope);
       const [users] = await evaluate(tx, [node.data.users], scope);
       const ids = (Array.isArray(users) ? users : [users]).filter((u): u is string => typeof u === 'string' && isUuid(u));
       const body = await fillTemplate(tx, node.data.text, scope);
@@ -135,8 +178,29 @@ export async function executeNode(tx: Ctx, run: RunRow, step: StepRow, node: Flo
     }
     case 'http_call':
       return { output: await httpCall(tx, node, scope, step) };
+    case 'loop':
+      return { output: await loopPass(tx, run, step, node) };
+    case 'approval': {
+      const target = onRecord(run, scope);
+      const on = { id: run.id, flow: run.flow, label: run.definition.label, object: target.object, recordId: target.id, startedBy: run.started_by };
+      return refusalsFinal(() => approvalStep(tx, { run: on, stepId: step.id, node, scope }));
+    }
     case 'wait': {
-      if (step.status === 'waiting') return { output: { waited: true } };
+      // Back when due: a condition's or an event's wait that nothing ended has timed out, unless the
+      // message it waited for came and its wake-up was lost (the process died in between).
+      if (step.status === 'waiting') {
+        if (node.data.event === 'message') return { output: { waited: true, timedOut: !(await messagedSince(tx, run, step)) } };
+        return { output: node.data.condition === undefined ? { waited: true } : { waited: true, timedOut: true } };
+      }
+      if (node.data.event === 'message') {
+        onRecord(run, scope);
+        return node.data.timeoutSeconds ? { waitUntil: new Date(Date.now() + node.data.timeoutSeconds * 1000) } : { awaitEvent: true };
+      }
+      if (node.data.condition !== undefined) {
+        const [holds] = await evaluate(tx, [node.data.condition], scope);
+        if (holds === true) return { output: { waited: false, timedOut: false } };
+        return node.data.timeoutSeconds ? { waitUntil: new Date(Date.now() + node.data.timeoutSeconds * 1000) } : { awaitEvent: true };
+      }
       const until = node.data.seconds !== undefined ? new Date(Date.now() + node.data.seconds * 1000) : new Date(String((await evaluate(tx, [node.data.until!], scope))[0]));
       if (Number.isNaN(until.getTime())) throw new StepError('FLOW_BAD_DATE', 'The wait expression did not give a date.', { retry: false });
       return until.getTime() <= Date.now() ? { output: { waited: false } } : { waitUntil: until };

@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { FlowRun, FlowRunDetail, FlowStep } from '../contracts/flows.ts';
+import { cancelApprovalsOfRun } from '../approvals/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
@@ -127,6 +128,8 @@ export async function retryRun(ctx: Ctx, id: string): Promise<FlowRunDetail> {
 export async function cancelRun(ctx: Ctx, id: string): Promise<FlowRunDetail> {
   requireAdmin(ctx);
   await inTransaction(ctx, async (tx) => {
+    // First, before the run's row: an approver's action locks the approval, then the run.
+    await cancelApprovalsOfRun(tx, id);
     const run = await tx.db.selectFrom('flow_runs').select(['status']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!run) throw new AppError('FLOW_RUN_NOT_FOUND', 404);
     if (run.status === 'done' || run.status === 'cancelled') throw new AppError('FLOW_RUN_CLOSED', 409, { params: { status: run.status } });

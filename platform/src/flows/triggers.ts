@@ -6,6 +6,9 @@ import type { RecordOut } from '../records/record-shape.ts';
 import { addSaveHooks, type AfterDelete, type AfterSave } from '../records/save-hooks.ts';
 import { startRun } from './engine.ts';
 import { evaluate } from './expressions.ts';
+import { recheckWaits } from './wait-conditions.ts';
+import { wakeOnMessages } from './wait-events.ts';
+import { onMessagesSent } from '../threads/index.ts';
 
 type RecordEvent = 'created' | 'updated' | 'deleted';
 
@@ -49,10 +52,14 @@ async function trigger(tx: Ctx, object: string, id: string, event: RecordEvent, 
 }
 
 const hooks = {
-  afterSave: (tx: Ctx, e: AfterSave) => trigger(tx, e.object.name, e.id, e.mode === 'create' ? 'created' : 'updated', e.stored, e.changed),
+  afterSave: async (tx: Ctx, e: AfterSave) => {
+    if (e.mode === 'update') await recheckWaits(tx, e.id);
+    await trigger(tx, e.object.name, e.id, e.mode === 'create' ? 'created' : 'updated', e.stored, e.changed);
+  },
   afterDelete: (tx: Ctx, e: AfterDelete) => trigger(tx, e.object.name, e.id, 'deleted', e.stored, []),
 };
 
 export function registerFlowTriggers(): void {
   addSaveHooks(hooks);
+  onMessagesSent(wakeOnMessages);
 }

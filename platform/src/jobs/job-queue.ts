@@ -82,9 +82,31 @@ export class JobQueue {
       // NOTIFY wakes a worker when a job is sent, not when a delayed one falls due: with notify on, pg-boss
       // polls only every 30 s as a backstop, so a queue of delayed jobs polls at its own pace instead.
       const polling = kindOptions.delayed ? { pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1 } : { pollingIntervalSeconds: 2 };
-      await boss.work<JobMessage>(queueName(kind), { batchSize: 1, localConcurrency: kindOptions.concurrency ?? 1, ...polling }, async ([job]) => {
-        if (job) await handler(platform, job.data);
-      });
+      // pg-boss waits a polling interval after every fetch unless the fetch came back full (and, at a
+      // batch of one, even then): batches of two or more, each job settled on its own, let a worker drain
+      // a backlog without that pause. A worker runs its batch's jobs together, or one by one for a kind
+      // whose concurrency is one.
+      const concurrency = kindOptions.concurrency ?? 1;
+      const workers = Math.min(2, concurrency);
+      const together = Math.ceil(concurrency / workers);
+      const settle = async (job: { id: string; data: JobMessage }) => {
+        try {
+          await handler(platform, job.data);
+          return { id: job.id, status: 'completed' as const };
+        } catch (error) {
+          return { id: job.id, status: 'failed' as const, output: { message: (error as Error).message } };
+        }
+      };
+      await boss.work<JobMessage>(
+        queueName(kind),
+        { batchSize: Math.max(2, together), localConcurrency: workers, burstWhenBatchFull: true, perJobResults: true, ...polling },
+        async (jobs) => {
+          if (together > 1) return Promise.all(jobs.map(settle));
+          const results = [];
+          for (const job of jobs) results.push(await settle(job));
+          return results;
+        },
+      );
     }
   }
 
@@ -97,6 +119,13 @@ export class JobQueue {
     if (!this.#boss) throw new Error('The job queue is not started');
     if (!tx.afterCommit) throw new Error('JobQueue.send needs a transaction');
     await this.#boss.send(queueName(kind), message, { db: fromKysely(tx.db), ...(options.startAfter && { startAfter: options.startAfter }) });
+  }
+
+  /** Queues many jobs of one kind at once, like `send` (one statement, for producers of thousands). */
+  async sendMany(tx: Ctx, kind: string, messages: readonly JobMessage[]): Promise<void> {
+    if (!this.#boss) throw new Error('The job queue is not started');
+    if (!tx.afterCommit) throw new Error('JobQueue.sendMany needs a transaction');
+    if (messages.length) await this.#boss.insert(queueName(kind), messages.map((data) => ({ data })), { db: fromKysely(tx.db) });
   }
 
   async stop(): Promise<void> {

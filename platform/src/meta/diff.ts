@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
-import type { FlowDefinition } from '../contracts/flow-definitions.ts';
+import { triggerObject, type FlowDefinition } from '../contracts/flow-definitions.ts';
 import type { FieldDefinition, MetaChange, MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
 import type { ScriptDefinition } from '../contracts/script-definitions.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
@@ -108,7 +108,7 @@ function graphChanges(before: FlowDefinition, after: FlowDefinition): string[] {
 }
 
 function flowChange(before: FlowDefinition | undefined, after: FlowDefinition): MetaChange[] {
-  const at = { object: after.trigger.object ?? null, field: null, flow: after.name };
+  const at = { object: triggerObject(after.trigger) ?? null, field: null, flow: after.name };
   if (!before) return [{ op: 'add_flow', ...at, changed: [] }];
   const changes: MetaChange[] = [];
   if (before.archived !== after.archived) changes.push({ op: after.archived ? 'archive_flow' : 'restore_flow', ...at, changed: [] });

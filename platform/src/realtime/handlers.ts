@@ -2,6 +2,8 @@ import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import { SetPresence } from '../contracts/presence.ts';
 import { SendMessage } from '../contracts/threads.ts';
+import { ApprovalSocketAct } from '../contracts/approvals.ts';
+import { actOnApproval } from '../approvals/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { urgently } from '../db/lanes.ts';
 import type { Platform } from '../core/platform.ts';
@@ -83,6 +85,8 @@ export function registerHandlers(platform: Platform, socket: Socket): void {
     socket.to(room).volatile.emit('typing', { threadId, userId: data.userId });
     return { ok: true };
   });
+  // An approver acts from the approval's card; the same checks as over HTTP decide who may.
+  on(platform, socket, 'approval:act', ApprovalSocketAct, async ({ approvalId, ...action }, data) => ({ approval: await actOnApproval(ctxOf(data), approvalId, action) }));
   on(platform, socket, 'presence:set', SetPresence, async ({ status }) => {
     await platform.realtime.presence?.set(socket, status === 'away');
     return { ok: true };

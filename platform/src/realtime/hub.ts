@@ -114,7 +114,7 @@ export class RealtimeHub {
   #emitNew(schema: string, row: MessageRow, message: Message | undefined, members: string[]): void {
     const room = threadRoom(schema, row.thread_id);
     const activity = { threadId: row.thread_id, seq: Number(row.seq) };
-    // System messages are rendered per reader (hidden fields): clients fetch them over HTTP.
+    // Messages rendered per reader: clients fetch them over HTTP.
     if (message) this.#emit(room, 'message:new', message);
     else this.#emit(room, 'thread:activity', activity);
     // A socket in the thread's room has just been told more than the nudge would say: half the frames.
@@ -130,7 +130,9 @@ export class RealtimeHub {
       const { messages, members } = await newMessagesOf(ctx, batch);
       const row = messages.get(event.payload.messageId as string);
       if (!row) return;
-      const message = row.kind === 'user' ? (await presentMessages(ctx, [row], 'room', true))[0] : undefined;
+      // A system message with field changes is rendered per reader (hidden fields): the room is only told of it.
+      const sameForAll = row.kind === 'user' || !row.payload?.changes;
+      const message = sameForAll ? (await presentMessages(ctx, [row], 'room', true))[0] : undefined;
       this.#emitNew(schema, row, message, (members.get(row.thread_id) ?? []).map((m) => m.user_id));
     } else if (event.type === 'message.updated') {
       const row = await ctx.db.selectFrom('messages').selectAll().where('id', '=', event.payload.messageId as string).executeTakeFirst();

@@ -1,5 +1,8 @@
-import type { FlowDefinition, FlowNode } from '../contracts/flow-definitions.ts';
+import { triggerObject, type FlowDefinition, type FlowNode, type FlowTrigger } from '../contracts/flow-definitions.ts';
+import { payloadSchemaProblem } from '../flows/inbound-payload.ts';
+import { cronProblem } from '../flows/schedule.ts';
 import type { MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
+import { approvalProblems } from './approval-problems.ts';
 import type { MetadataProblem } from './validate-document.ts';
 
 /** Fields a flow cannot write: the platform computes them. */
@@ -38,6 +41,7 @@ export function flowProblems(doc: MetaDocument): MetadataProblem[] {
 }
 
 const describe = (node: FlowNode) => `node "${node.id}"`;
+const BRANCHES = { condition: ['true', 'false'], loop: ['each', 'done'] } as const;
 
 function graphProblems(flow: FlowDefinition, report: Report): void {
   const index = new Map<string, number>();
@@ -72,13 +76,14 @@ function graphProblems(flow: FlowDefinition, report: Report): void {
     if (node.type === 'start' && (incoming.get(id) ?? []).length > 0) report(nodeAt(id), 'EDGE_INTO_START', `${describe(node)}: no edge may lead into the start`);
     if (node.type === 'end') {
       if (out.length > 0) report(nodeAt(id), 'EDGE_FROM_END', `${describe(node)}: an end has no next step`);
-    } else if (node.type === 'condition') {
-      for (const branch of ['true', 'false'] as const) {
+    } else if (node.type === 'condition' || node.type === 'loop') {
+      const branches = BRANCHES[node.type];
+      for (const branch of branches) {
         const taken = out.filter((e) => e.sourceHandle === branch).length;
         if (taken === 0) report(nodeAt(id), 'MISSING_BRANCH', `${describe(node)}: no "${branch}" branch`);
         if (taken > 1) report(nodeAt(id), 'EXTRA_EDGE', `${describe(node)}: more than one "${branch}" branch`);
       }
-      if (out.some((e) => e.sourceHandle !== 'true' && e.sourceHandle !== 'false')) report(nodeAt(id), 'EXTRA_EDGE', `${describe(node)}: every edge of a condition is its "true" or its "false" branch`);
+      if (out.some((e) => !branches.includes(e.sourceHandle as never))) report(nodeAt(id), 'EXTRA_EDGE', `${describe(node)}: every edge of a ${node.type} is its "${branches[0]}" or its "${branches[1]}" branch`);
     } else if (out.length === 0) report(nodeAt(id), 'MISSING_EDGE', `${describe(node)}: no next step (end the flow with an end node)`);
     else if (out.length > 1) report(nodeAt(id), 'EXTRA_EDGE', `${describe(node)}: more than one next step (branch with a condition)`);
   }
@@ -94,7 +99,9 @@ function graphProblems(flow: FlowDefinition, report: Report): void {
     // A second start is unreachable by nature; it is reported as one too many already.
     for (const id of index.keys()) if (!reached.has(id) && !starts.includes(id)) report(nodeAt(id), 'UNREACHABLE_NODE', `node "${id}" cannot be reached from the start`);
   }
-  const waits = new Set([...index.keys()].filter((id) => flow.nodes[index.get(id)!]!.type === 'wait'));
+  // A loop node ends its own cycle after its limit; the run's step cap stops a cycle through its "done" branch.
+  // An approval waits for people.
+  const waits = new Set([...index.keys()].filter((id) => ['wait', 'loop', 'approval'].includes(flow.nodes[index.get(id)!]!.type)));
   for (const loop of loops([...index.keys()].filter((id) => !waits.has(id)), (id) => next(id).filter((t) => !waits.has(t)))) {
     report(nodeAt(loop[0]!), 'CYCLE_WITHOUT_WAIT', `nodes ${loop.map((id) => `"${id}"`).join(', ')} loop without a wait node`);
   }
@@ -149,7 +156,8 @@ function loops(ids: readonly string[], next: (id: string) => string[]): string[]
 }
 
 function referenceProblems(flow: FlowDefinition, context: Context, report: Report): void {
-  const trigger = flow.trigger;
+  // Every trigger answers `object` here (undefined for those that run on no record).
+  const trigger = { ...flow.trigger, object: triggerObject(flow.trigger) };
   let recordObject: ObjectDefinition | null = null;
   if (trigger.object !== undefined) {
     recordObject = context.objects.get(trigger.object) ?? null;
@@ -161,6 +169,7 @@ function referenceProblems(flow: FlowDefinition, context: Context, report: Repor
       if (!watchable.has(name)) report(`.trigger.fields.${k}`, 'UNKNOWN_FIELD', `no field "${name}" on "${recordObject.name}"`);
     });
   }
+  triggerProblems(flow.trigger, recordObject, report);
   flow.nodes.forEach((node, j) => {
     const at = `.nodes.${j}`;
     if (node.type === 'update_record') {
@@ -170,6 +179,14 @@ function referenceProblems(flow: FlowDefinition, context: Context, report: Repor
       const target = context.objects.get(node.data.object);
       if (!target) report(`${at}.data.object`, 'UNKNOWN_OBJECT', `${describe(node)}: no object "${node.data.object}"`);
       else valueProblems(node, target, `${at}.data.values`, node.data.values, report);
+    } else if (node.type === 'loop') {
+      const related = context.objects.get(node.data.object);
+      const via = related && liveFields(related).find((f) => f.name === node.data.via);
+      if (trigger.object === undefined) report(at, 'NO_RECORD', `${describe(node)}: the flow has no record whose related records to loop over`);
+      else if (!related) report(`${at}.data.object`, 'UNKNOWN_OBJECT', `${describe(node)}: no object "${node.data.object}"`);
+      else if (via?.type !== 'lookup' || via.target !== trigger.object) report(`${at}.data.via`, 'UNKNOWN_FIELD', `${describe(node)}: "${node.data.via}" is not a lookup of "${node.data.object}" to "${trigger.object}"`);
+    } else if (node.type === 'approval') {
+      approvalProblems(node, at, trigger.object, recordObject, report);
     } else if (node.type === 'run_script' && !context.flowSteps.has(node.data.script)) {
       report(`${at}.data.script`, 'UNKNOWN_SCRIPT', `${describe(node)}: no flow_step script "${node.data.script}"`);
     }
@@ -177,6 +194,22 @@ function referenceProblems(flow: FlowDefinition, context: Context, report: Repor
 }
 
 const liveFields = (object: ObjectDefinition) => object.fields.filter((f) => !f.archived);
+
+/** A schedule that parses; a date trigger on a date or datetime field (a time of day only for a date); a payload schema that compiles. */
+function triggerProblems(trigger: FlowTrigger, recordObject: ObjectDefinition | null, report: Report): void {
+  if (trigger.type === 'schedule') {
+    const problem = cronProblem(trigger.cron);
+    if (problem) report('.trigger.cron', 'INVALID_SCHEDULE', problem);
+  } else if (trigger.type === 'date' && recordObject) {
+    const field = liveFields(recordObject).find((f) => f.name === trigger.field);
+    if (!field) report('.trigger.field', 'UNKNOWN_FIELD', `no field "${trigger.field}" on "${recordObject.name}"`);
+    else if (field.type !== 'date' && field.type !== 'datetime') report('.trigger.field', 'NOT_A_DATE_FIELD', `"${trigger.field}" is a ${field.type} field, not a date or datetime`);
+    else if (field.type === 'datetime' && trigger.time !== undefined) report('.trigger.time', 'TIME_ON_DATETIME', `"${trigger.field}" has its own time of day: a time applies to a date field only`);
+  } else if (trigger.type === 'webhook' && trigger.payloadSchema) {
+    const problem = payloadSchemaProblem(trigger.payloadSchema);
+    if (problem) report('.trigger.payloadSchema', 'INVALID_PAYLOAD_SCHEMA', problem);
+  }
+}
 
 function valueProblems(node: FlowNode, object: ObjectDefinition, at: string, values: Record<string, unknown>, report: Report): void {
   const fields = new Map(liveFields(object).map((f) => [f.name, f]));

@@ -16,14 +16,21 @@ async function published(ctx: Ctx, name: string, kind?: ScriptDefinition['kind']
   return { script, version };
 }
 
-/** The buttons a user sees on an object's records: the active button scripts of that object. */
+/**
+ * The buttons a user sees on an object's records: the active button scripts of that object, then its
+ * active manual flows (a manual flow on an object is a button; anyone who may read a record starts it).
+ */
 export async function objectActions(ctx: Ctx, object: string) {
   requireUser(ctx);
-  const { scripts, objects } = await publishedObjects(ctx);
+  const { scripts, flows, objects } = await publishedObjects(ctx);
   if (!objects.has(object)) throw new AppError('OBJECT_NOT_FOUND', 404, { params: { object: object.slice(0, 64) } });
-  return scripts
+  const buttons = scripts
     .filter((s) => s.kind === 'button' && s.active && s.object === object)
     .map((s) => ({ name: s.name, label: s.button!.label, confirm: s.button!.confirm ?? null }));
+  const flowButtons = flows.flatMap((f) =>
+    f.active && f.trigger.type === 'manual' && f.trigger.object === object ? [{ name: f.name, label: f.trigger.button?.label ?? f.label, confirm: f.trigger.button?.confirm ?? null, kind: 'flow' as const }] : [],
+  );
+  return [...buttons, ...flowButtons];
 }
 
 /**

@@ -1,6 +1,8 @@
 export { openRecordThread, postRecordChanges, postScriptMessage, postFlowMessage, addFollowers, closeRecordThread, recordThread, type FieldChange } from './record-threads.ts';
 export { appendMessage, type AppendedRow, type LiveDelivery } from './append.ts';
+export { updateCardMessage } from './cards.ts';
 export { sendMessage, listMessages } from './messages.ts';
+export { onMessagesSent, type SentListener } from './store-message.ts';
 export { presentMessages, renderFor, type MessageRow } from './message-view.ts';
 export { reactionsOf } from './reactions.ts';
 export { mayReadThread, readableThread, readableThreads, type Reader, type ThreadRef } from './thread-access.ts';

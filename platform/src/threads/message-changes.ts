@@ -5,8 +5,8 @@ import type { WorkspaceDB } from '../db/tables.ts';
 import { publishEvent } from '../events/index.ts';
 import type { MessageRow } from './message-view.ts';
 
-/** What happened to a message after it was sent; the `message.updated` event names it. */
-export type MessageChange = 'edited' | 'recalled' | 'reaction' | 'pinned' | 'unpinned';
+/** What happened to a message after it was sent; the `message.updated` event names it (`card`: a card's payload changed, see cards.ts). */
+export type MessageChange = 'edited' | 'recalled' | 'reaction' | 'pinned' | 'unpinned' | 'card';
 
 /**
  * The message, in its thread; `lock` holds its row until commit, so two edits or an edit and a recall

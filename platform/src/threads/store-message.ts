@@ -1,9 +1,21 @@
 import { inOneStatement, type Ctx } from '../core/context.ts';
+import { errorFields } from '../core/logger.ts';
 import { appendMessages, type AppendedRow, type NewMessage, type SentBy } from './append.ts';
 import type { MessageRow } from './message-view.ts';
 import type { ReadableThread } from './thread-access.ts';
 
 export type Stored = { row: MessageRow; created: boolean };
+
+/**
+ * Told after people's messages are stored, outside their statement, so that another domain can follow
+ * a thread's activity (flows' inactivity triggers) without threads knowing it. A listener that fails is
+ * logged: the messages are stored, and their sender is not told otherwise.
+ */
+export type SentListener = (ctx: Ctx, thread: ReadableThread['thread'], rows: readonly AppendedRow[]) => Promise<void>;
+const sentListeners: SentListener[] = [];
+export function onMessagesSent(listener: SentListener): void {
+  if (!sentListeners.includes(listener)) sentListeners.push(listener);
+}
 
 /** What goes with people's messages in a thread: authors' read marks, and on a record the mentioned follow it. */
 export const sentBy = (readable: ReadableThread): SentBy =>
@@ -18,6 +30,7 @@ export async function writeSent(ctx: Ctx, readable: ReadableThread, messages: Ne
   const live = realtime.liveDelivery(ctx, readable.thread.id);
   const rows = await inOneStatement(ctx, (tx) => appendMessages(tx, readable.thread.id, messages, { ...sentBy(readable), live }));
   if (live) realtime.deliverSent(ctx, readable.thread.id, rows);
+  for (const listener of sentListeners) await listener(ctx, readable.thread, rows).catch((error: unknown) => ctx.platform.log.error('a sent-message listener failed', errorFields(error)));
   return rows;
 }
 

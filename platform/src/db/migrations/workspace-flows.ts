@@ -29,6 +29,7 @@ export const flowMigrations: readonly Migration[] = [
         )`,
         sql`create index flow_runs_by_flow on ${table(s, 'flow_runs')} (flow, started_at desc)`,
         sql`create index flow_runs_open on ${table(s, 'flow_runs')} (status) where status in ('running', 'waiting', 'needs_attention')`,
+        sql`create index flow_runs_waiting_by_record on ${table(s, 'flow_runs')} (record_id) where status = 'waiting'`,
         sql`create table ${table(s, 'flow_steps')} (
           id uuid primary key,
           run_id uuid not null references ${table(s, 'flow_runs')} (id) on delete cascade,

@@ -9,7 +9,10 @@ import { searchSourceMigrations } from './workspace-search-sources.ts';
 import { joinLinkMigrations } from './workspace-join-links.ts';
 import { scriptBuildMigrations } from './workspace-script-builds.ts';
 import { flowMigrations } from './workspace-flows.ts';
+import { approvalMigrations } from './workspace-approvals.ts';
+import { flowTimerMigrations } from './workspace-flow-timers.ts';
 import { scriptMigrations } from './workspace-scripts.ts';
+import { webhookMigrations } from './workspace-webhooks.ts';
 
 /**
  * Tables inside each workspace's system schema, applied in this order by name. Append new migrations
@@ -27,4 +30,7 @@ export const workspaceMigrations: readonly Migration[] = [
   ...scriptMigrations,
   ...scriptBuildMigrations,
   ...flowMigrations,
+  ...approvalMigrations,
+  ...flowTimerMigrations,
+  ...webhookMigrations,
 ];
