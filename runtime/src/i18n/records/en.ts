@@ -95,6 +95,7 @@ export const recordsEn: RecordsMessages = {
     },
     actions: {
       done: '“{action}” done',
+      started: '“{action}” started',
     },
     system: {
       owner: 'Owner',

@@ -94,6 +94,7 @@ export const recordsZhCN = {
     },
     actions: {
       done: '已执行“{action}”',
+      started: '已发起“{action}”',
     },
     system: {
       owner: '负责人',

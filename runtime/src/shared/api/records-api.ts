@@ -31,4 +31,6 @@ export const recordsApi = {
   remove: (object: string, id: string) => request<void>('DELETE', `${records(object)}/${name(id)}`),
   actions: (object: string) => request<{ items: ObjectAction[] }>('GET', `/api/v1/objects/${name(object)}/actions`),
   pressAction: (object: string, id: string, action: string) => request<ActionResult>('POST', `${records(object)}/${name(id)}/actions/${name(action)}`),
+  /** A flow's button: starts a run of the flow on the record. */
+  startFlow: (flow: string, recordId: string) => request<{ id: string; status: string }>('POST', `/api/v1/flows/${name(flow)}/runs`, { body: { recordId } }),
 };
