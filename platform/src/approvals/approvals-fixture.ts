@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { loginAs, startTestPlatform, type ApiClient, type TestPlatform, eventually } from '../testing/index.ts';
 import { field, label, objectDef, option } from '../testing/meta-builders.ts';
 
 /**
@@ -37,14 +37,8 @@ export function ok<T extends { status: number; body: any }>(res: T, status = 200
   return res.body;
 }
 
-export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  for (const end = Date.now() + ms; ; ) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${JSON.stringify(value).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waits for what the platform does in the background. */
+export const until = eventually;
 
 const edge = (source: string, target: string, sourceHandle?: 'true' | 'false') => ({ id: `${source}-${target}`, source, target, ...(sourceHandle && { sourceHandle }) });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { loginAs, startTestPlatform, type ApiClient, type TestPlatform, eventually } from '../testing/index.ts';
 import { field, label, objectDef } from '../testing/meta-builders.ts';
 
 let t: TestPlatform;
@@ -30,15 +30,7 @@ const flows = [
 ];
 const greet = { name: 'greet', label: label('Greet'), kind: 'button', object: 'deal', button: { label: label('Greet') }, source: "export default function () { return 'hello'; }" };
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
-  for (const end = Date.now() + ms; ; ) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
+const until = eventually;
 beforeAll(async () => {
   t = await startTestPlatform({ env: { TB_DEMO: '0' } });
   admin = await loginAs(t.app);

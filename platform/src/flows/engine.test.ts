@@ -2,7 +2,7 @@ import http from 'node:http';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { loginAs, startTestPlatform, type ApiClient, type TestPlatform, eventually } from '../testing/index.ts';
 import { field, label, objectDef, option } from '../testing/meta-builders.ts';
 
 let t: TestPlatform;
@@ -21,14 +21,7 @@ const deal = objectDef('deal', 'title', [
 const edge = (source: string, target: string, sourceHandle?: 'true' | 'false') => ({ id: `${source}-${target}`, source, target, ...(sourceHandle && { sourceHandle }) });
 const flow = (name: string, trigger: unknown, nodes: unknown[], edges: unknown[], extra: Record<string, unknown> = {}) => ({ name, label: label(name), trigger, nodes, edges, ...extra });
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
-  for (const end = Date.now() + ms; ; ) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = eventually;
 const runOf = (id: string) => until(async () => (await admin.get(`/api/v1/flow-runs/${id}`)).body, (r) => ['done', 'needs_attention', 'cancelled'].includes(r.status));
 const runsOf = async (name: string) => (await admin.get(`/api/v1/flows/${name}/runs`)).body.items as { id: string; status: string; recordId: string }[];
 

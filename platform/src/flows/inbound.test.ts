@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCtx, type Ctx } from '../core/context.ts';
-import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { loginAs, startTestPlatform, type ApiClient, type TestPlatform, eventually } from '../testing/index.ts';
 import { field, label, objectDef } from '../testing/meta-builders.ts';
 import { planFlowTimers } from './timers-plan.ts';
 
@@ -39,15 +39,7 @@ const post = (path: string, body: string) => t.app.request(path, { method: 'POST
 const answer = async (res: Response) => ({ status: res.status, body: (await res.json()) as any });
 const hookOf = async (name: string) => (await admin.get(`/api/v1/flows/${name}/webhook`)).body as { path: string; secret: string };
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
-  for (const end = Date.now() + ms; ; ) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
+const until = eventually;
 beforeAll(async () => {
   t = await startTestPlatform({ env: { TB_DEMO: '0' } });
   admin = await loginAs(t.app);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { eventually, loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
 import { field, label, objectDef } from '../testing/meta-builders.ts';
 
 /** A loop node runs its "each" branch once per related record, up to its limit, then takes "done". */
@@ -38,10 +38,7 @@ describe('a loop over related records', () => {
     const id = (await admin.post('/api/v1/objects/po/records', { title: 'PO-1' })).body.id;
     for (const title of ['bolts', 'nuts', 'washers']) expect((await admin.post('/api/v1/objects/line/records', { title, po: id })).status).toBe(201);
     const run = (await admin.post('/api/v1/flows/walk/runs', { recordId: id })).body;
-    let detail = run;
-    for (const end = Date.now() + 15_000; !['done', 'needs_attention'].includes(detail.status) && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-      detail = (await admin.get(`/api/v1/flow-runs/${run.id}`)).body;
-    }
+    const detail = await eventually(async () => (await admin.get(`/api/v1/flow-runs/${run.id}`)).body, (r) => ['done', 'needs_attention'].includes(r.status));
     expect(detail.status, JSON.stringify(detail.steps)).toBe('done');
     expect(detail.steps.map((s: { nodeId: string }) => s.nodeId)).toEqual(['start', 'lines', 'say', 'lines', 'say', 'lines', 'count', 'end']);
     const thread = (await admin.get(`/api/v1/objects/po/records/${id}/thread`)).body;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { eventually, loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
 import { field, label, objectDef } from '../testing/meta-builders.ts';
 
 /**
@@ -55,20 +55,10 @@ async function publish(flowText: string, seconds: number): Promise<void> {
   expect((await admin.post('/api/v1/meta/publish')).status).toBe(200);
 }
 
-async function settled(id: string): Promise<{ status: string; metaVersion: number; error: { code: string; node: string } | null; steps: { nodeId: string; status: string; output?: unknown }[] }> {
-  for (const end = Date.now() + 20_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-    const run = (await admin.get(`/api/v1/flow-runs/${id}`)).body;
-    if (['done', 'needs_attention', 'cancelled'].includes(run.status)) return run;
-  }
-  throw new Error(`run ${id} did not settle`);
-}
-
-async function waiting(id: string): Promise<void> {
-  for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-    if ((await admin.get(`/api/v1/flow-runs/${id}`)).body.status === 'waiting') return;
-  }
-  throw new Error(`run ${id} did not reach its wait`);
-}
+type Run = { status: string; metaVersion: number; error: { code: string; node: string } | null; steps: { nodeId: string; status: string; output?: unknown }[] };
+const runOf = async (id: string) => (await admin.get(`/api/v1/flow-runs/${id}`)).body as Run;
+const settled = (id: string) => eventually(() => runOf(id), (run) => ['done', 'needs_attention', 'cancelled'].includes(run.status));
+const waiting = (id: string) => eventually(() => runOf(id), (run) => run.status === 'waiting');
 
 const newTicket = async (title: string) => (await admin.post('/api/v1/objects/ticket/records', { title })).body.id as string;
 const start = async (recordId: string, flow = 'chaser') => (await admin.post(`/api/v1/flows/${flow}/runs`, { recordId })).body as { id: string; status: string; metaVersion: number };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCtx, type Ctx } from '../core/context.ts';
-import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { loginAs, startTestPlatform, type ApiClient, type TestPlatform, eventually } from '../testing/index.ts';
 import { field, label, objectDef } from '../testing/meta-builders.ts';
 import { fireDueTimers } from './timers.ts';
 import { planFlowTimers } from './timers-plan.ts';
@@ -36,15 +36,7 @@ async function publish(flows: unknown[]) {
 const timer = () => ctx.db.selectFrom('flow_timers').selectAll().where('flow', '=', 'daily').executeTakeFirst();
 const runs = async () => (await admin.get('/api/v1/flows/daily/runs')).body.items as { id: string; status: string; recordId: string | null; trigger: { kind: string; at: string } }[];
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
-  for (const end = Date.now() + ms; ; ) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
+const until = eventually;
 beforeAll(async () => {
   t = await startTestPlatform({ env: { TB_DEMO: '0', TB_TIME_ZONE: 'Asia/Shanghai' } });
   admin = await loginAs(t.app);

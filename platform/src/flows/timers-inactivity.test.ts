@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction, systemCtx, type Ctx } from '../core/context.ts';
 import { updateRecord } from '../records/service.ts';
 import { appendMessage } from '../threads/index.ts';
-import { loginAs, startTestPlatform, type ApiClient, type TestPlatform } from '../testing/index.ts';
+import { loginAs, startTestPlatform, type ApiClient, type TestPlatform, eventually } from '../testing/index.ts';
 import { field, label, objectDef, option } from '../testing/meta-builders.ts';
 import { fireDueTimers } from './timers.ts';
 import { planFlowTimers } from './timers-plan.ts';
@@ -51,15 +51,7 @@ const anHourAgo = (id: string) =>
   ctx.db.updateTable('flow_timers').set((eb) => ({ due_at: sql`${eb.ref('due_at')} - interval '1 hour'`, activity_at: sql`${eb.ref('activity_at')} - interval '1 hour'` })).where('record_id', '=', id).execute();
 const later = (from: Date, ms: number) => new Date(from.getTime() + ms);
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
-  for (const end = Date.now() + ms; ; ) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
+const until = eventually;
 beforeAll(async () => {
   t = await startTestPlatform({ env: { TB_DEMO: '0' } });
   admin = await loginAs(t.app);

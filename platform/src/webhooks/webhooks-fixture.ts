@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eventually } from '../testing/index.ts';
 
 /** What a receiver does with one request: answer a status (with headers), or hold the answer back for `ms`. */
 export type Reply = number | { status: number; headers?: Record<string, string> } | { hangMs: number };
@@ -52,11 +53,5 @@ export function signatureHolds(secret: string, request: Received): boolean {
 }
 
 /** Polls `read` until `done` holds; fails with the last value after `ms`. */
-export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 15_000): Promise<T> {
-  for (const end = Date.now() + ms; ; ) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${JSON.stringify(value).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Waits for what the platform does in the background. */
+export const until = eventually;
