@@ -12,6 +12,7 @@ export const router = createRouter({
       children: [
         { path: '', name: 'home', redirect: { name: 'directory' } },
         { path: 'directory', name: 'directory', component: () => import('./pages/directory/directory-page.vue'), meta: { titleKey: 'directory.title' } },
+        { path: 'approvals', name: 'approvals', component: () => import('./pages/approvals/approvals-page.vue'), meta: { titleKey: 'approvals.title' } },
         { path: 'account', name: 'account', component: () => import('./pages/account/account-page.vue'), meta: { titleKey: 'account.title' } },
         {
           // One parent for every record screen, so the navigation's "records" link stays lit on all of them.

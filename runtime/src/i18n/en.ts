@@ -1,8 +1,10 @@
+import { approvalsEn } from './approvals/en.ts';
 import { recordsEn } from './records/en.ts';
 import type { RuntimeMessages } from './zh-CN.ts';
 
 export const en: RuntimeMessages = {
   ...recordsEn,
+  ...approvalsEn,
   app: { name: 'Workspace' },
   nav: { directory: 'Directory', account: 'My account', designer: 'Admin console' },
   directory: {

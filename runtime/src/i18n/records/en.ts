@@ -136,6 +136,16 @@ export const recordsEn: RecordsMessages = {
       flow: 'Flow {name}',
       script: 'Script {name}',
       group: 'one earlier record event | {count} earlier record events',
+      approval: {
+        assigned: '“{title}” waits for {people}',
+        approved: '{who} approved “{title}”',
+        rejected: '{who} rejected “{title}”: {reason}',
+        recalled: '{who} recalled “{title}”',
+        cancelled: '“{title}” was cancelled',
+        returned: '{who} returned “{title}”: {reason}',
+        urged: '{who} reminded the approvers of “{title}”',
+        comment: '{who} commented on the approval: {text}',
+      },
     },
   },
 };

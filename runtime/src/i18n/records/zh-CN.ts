@@ -135,6 +135,16 @@ export const recordsZhCN = {
       flow: '流程 {name}',
       script: '脚本 {name}',
       group: '另有 {count} 条更早的记录动态',
+      approval: {
+        assigned: '「{title}」等待 {people} 审批',
+        approved: '{who} 同意了「{title}」',
+        rejected: '{who} 拒绝了「{title}」：{reason}',
+        recalled: '{who} 撤回了「{title}」',
+        cancelled: '「{title}」已取消',
+        returned: '{who} 退回了「{title}」：{reason}',
+        urged: '{who} 催办了「{title}」',
+        comment: '{who} 评论了审批：{text}',
+      },
     },
   },
 };

@@ -48,6 +48,12 @@ describe('timeline', () => {
     expect(items.map((i) => (i.kind === 'events' ? `events:${i.messages.length}` : i.kind === 'message' ? i.message.id : i.kind))).toEqual(['day', 'events:2', 'm3', 'm4']);
   });
 
+  it('keeps an approval card out of the runs of events around it, and never continues from it', () => {
+    const card = { event: 'approval.card' };
+    const items = timeline([message(1, { kind: 'system' }), message(2, { kind: 'system', payload: card }), message(3, { kind: 'system' }), message(4, { kind: 'system' }), message(5, { kind: 'system', authorId: 'u1', payload: card }), message(6)], dayOf);
+    expect(items.map((i) => (i.kind === 'events' ? `events:${i.messages.length}` : i.kind === 'message' ? `${i.message.id}${i.continued ? '+' : ''}` : i.kind))).toEqual(['day', 'm1', 'm2', 'events:2', 'm5', 'm6']);
+  });
+
   it('marks the same person’s next message within five minutes as a continuation', () => {
     const items = timeline(
       [message(1), message(2, { createdAt: '2026-03-01T09:04:00.000Z' }), message(3, { authorId: 'u2', createdAt: '2026-03-01T09:04:30.000Z' }), message(4, { authorId: 'u2', createdAt: '2026-03-01T09:10:00.000Z' })],

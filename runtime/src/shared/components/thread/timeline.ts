@@ -46,7 +46,8 @@ export function timeline(messages: readonly Message[], dayOf: (iso: string) => s
       day = today;
       items.push({ kind: 'day', key: `day-${message.id}`, day });
     }
-    if (message.kind === 'system') run.push(message);
+    // An approval's card stands alone: folded among events, its buttons would be hidden.
+    if (message.kind === 'system' && message.payload?.event !== 'approval.card') run.push(message);
     else {
       flush();
       const previous = items.at(-1);
