@@ -120,6 +120,11 @@ describe('submitting a record for approval', () => {
     expect(notOwner.body.error.code).toBe('APPROVAL_SUBMIT_FORBIDDEN');
     await w.started(first.id);
   });
+
+  it("marks the object's approval flows among its record actions, for the app's submit button", async () => {
+    const actions = ok(await w.as.alice.get('/api/v1/objects/expense/actions'), 200).items as { name: string; kind?: string; approval?: boolean }[];
+    expect(actions.find((a) => a.name === 'either')).toMatchObject({ kind: 'flow', approval: true });
+  });
 });
 
 describe('who may act', () => {

@@ -1,7 +1,7 @@
 import { accessTo, readableRecords } from '../access/index.ts';
 import { appendAudit } from '../audit/index.ts';
-import type { ApprovalNodeData, SubmitApproval } from '../contracts/approvals.ts';
-import type { FlowDefinition } from '../contracts/flow-definitions.ts';
+import type { SubmitApproval } from '../contracts/approvals.ts';
+import { firstApproval, type FlowDefinition } from '../contracts/flow-definitions.ts';
 import { AppError } from '../core/app-error.ts';
 import { inTransaction, type Ctx } from '../core/context.ts';
 import { requireUser } from '../core/guards.ts';
@@ -9,14 +9,6 @@ import { startRun } from '../flows/index.ts';
 import { publishedObject, publishedObjects } from '../meta/index.ts';
 import { insertApproval } from './start.ts';
 import { addHistory } from './state.ts';
-
-/** A flow's approval node when its start leads straight to one (the shape "submit for approval" starts). */
-export function firstApproval(flow: FlowDefinition): { id: string; data: ApprovalNodeData } | null {
-  const start = flow.nodes.find((n) => n.type === 'start');
-  const next = start && flow.edges.find((e) => e.source === start.id);
-  const node = next && flow.nodes.find((n) => n.id === next.target);
-  return node?.type === 'approval' ? { id: node.id, data: node.data } : null;
-}
 
 /** The object's approval flows: active, started by hand on its records, with an approval as first step. */
 export async function approvalFlows(ctx: Ctx, object: string): Promise<{ flows: FlowDefinition[]; version: number }> {

@@ -117,6 +117,14 @@ export type FlowTrigger = z.infer<typeof FlowTrigger>;
 /** The object whose records a trigger starts runs on, if any. */
 export const triggerObject = (trigger: FlowTrigger): string | undefined => ('object' in trigger ? trigger.object : undefined);
 
+/** A flow's approval node when its start leads straight to one: the shape "submit for approval" starts. */
+export function firstApproval(flow: FlowDefinition): { id: string; data: ApprovalNodeData } | null {
+  const start = flow.nodes.find((n) => n.type === 'start');
+  const next = start && flow.edges.find((e) => e.source === start.id);
+  const node = next && flow.nodes.find((n) => n.id === next.target);
+  return node?.type === 'approval' ? { id: node.id, data: node.data } : null;
+}
+
 export const FlowDefinition = z
   .object({
     name: ApiName,

@@ -100,6 +100,7 @@ export const ObjectActionList = z
         label: z.object({ 'zh-CN': z.string(), en: z.string() }),
         confirm: z.object({ 'zh-CN': z.string(), en: z.string() }).nullable(),
         kind: z.literal('flow').optional().meta({ description: "A flow's button: start it with POST /api/v1/flows/{name}/runs and the record's id. Absent for a button script." }),
+        approval: z.boolean().optional().meta({ description: "With kind flow: the flow submits the record for approval (its start leads to an approval), as POST /api/v1/approvals does." }),
       }),
     ),
   })

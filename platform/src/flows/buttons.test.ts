@@ -52,8 +52,8 @@ describe("a manual flow on an object is a button on its records", () => {
     expect(actions.status).toBe(200);
     expect(actions.body.items).toEqual([
       { name: 'greet', label: label('Greet'), confirm: null },
-      { name: 'escalate', label: label('Escalate'), confirm: label('Tell the manager about this deal?'), kind: 'flow' },
-      { name: 'plain', label: label('Flow plain'), confirm: null, kind: 'flow' },
+      { name: 'escalate', label: label('Escalate'), confirm: label('Tell the manager about this deal?'), kind: 'flow', approval: false },
+      { name: 'plain', label: label('Flow plain'), confirm: null, kind: 'flow', approval: false },
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { JsonValue } from '@threadbase/sandbox';
 import type { ScriptDefinition, ScriptParam } from '../contracts/script-definitions.ts';
+import { firstApproval } from '../contracts/flow-definitions.ts';
 import { AppError } from '../core/app-error.ts';
 import { inTransaction, type Ctx } from '../core/context.ts';
 import { requireAdmin, requireUser } from '../core/guards.ts';
@@ -28,7 +29,7 @@ export async function objectActions(ctx: Ctx, object: string) {
     .filter((s) => s.kind === 'button' && s.active && s.object === object)
     .map((s) => ({ name: s.name, label: s.button!.label, confirm: s.button!.confirm ?? null }));
   const flowButtons = flows.flatMap((f) =>
-    f.active && f.trigger.type === 'manual' && f.trigger.object === object ? [{ name: f.name, label: f.trigger.button?.label ?? f.label, confirm: f.trigger.button?.confirm ?? null, kind: 'flow' as const }] : [],
+    f.active && f.trigger.type === 'manual' && f.trigger.object === object ? [{ name: f.name, label: f.trigger.button?.label ?? f.label, confirm: f.trigger.button?.confirm ?? null, kind: 'flow' as const, approval: firstApproval(f) !== null }] : [],
   );
   return [...buttons, ...flowButtons];
 }
