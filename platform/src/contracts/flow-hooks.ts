@@ -11,6 +11,7 @@ export const FlowWebhook = z
   .meta({ id: 'FlowWebhook' });
 export type FlowWebhook = z.infer<typeof FlowWebhook>;
 
-export const FlowHookParams = z.object({ flow: z.string().max(100), secret: z.string().max(200) });
+/** A flow's API name and its secret (base64url): anything else is not a webhook URL, whatever flows exist. */
+export const FlowHookParams = z.object({ flow: z.string().regex(/^[a-z][a-z0-9_]{0,49}$/), secret: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/) });
 
 export const FlowHookAccepted = z.object({ runId: z.string().meta({ description: 'The run the payload started.' }) }).meta({ id: 'FlowHookAccepted' });

@@ -124,6 +124,10 @@ describe('a webhook flow', () => {
     for (const a of answers) expect(a).toEqual(answers[0]);
     expect(answers[0]!.status).toBe(404);
     expect(answers[0]!.body.error.code).toBe('FLOW_HOOK_NOT_FOUND');
+    // What cannot be a flow's name or secret is refused before anything is looked up.
+    for (const path of [`/api/v1/hooks/flows/%00/${secret}`, '/api/v1/hooks/flows/intake/%00', '/api/v1/hooks/flows/Intake!/x']) {
+      expect((await post(path, payload)).status).toBe(400);
+    }
   });
 
   it('gets a new secret when an administrator rotates it; the old URL stops working', async () => {
