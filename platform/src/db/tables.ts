@@ -2,12 +2,13 @@ import { sql, type ColumnType, type Generated, type RawBuilder } from 'kysely';
 import type { AccessScope, FieldAccess } from '../contracts/access.ts';
 import type { MetaChange, MetaDocument } from '../contracts/meta.ts';
 import type { ScriptLimits, ScriptRunLog, ScriptRunUsage } from '../contracts/script-settings.ts';
+import type { AutomationTables } from './tables-automation.ts';
 
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** Written only through `jsonb()`: see there. */
-type Json<T> = ColumnType<T, RawBuilder<T>, RawBuilder<T>>;
+export type Json<T> = ColumnType<T, RawBuilder<T>, RawBuilder<T>>;
 /** int8 comes back as a string from postgres.js and a number from PGlite: read through `toNumber`. */
-type Int8 = ColumnType<string | number, number | string | bigint, number | string | bigint>;
+export type Int8 = ColumnType<string | number, number | string | bigint, number | string | bigint>;
 type Bigserial = ColumnType<string | number, never, never>;
 
 export type GlobalDB = {
@@ -22,7 +23,8 @@ export type GlobalDB = {
   migrations: { scope: string; name: string; applied_at: Generated<Date> };
 };
 
-export type WorkspaceDB = {
+/** A workspace's system schema; the automation tables (flows, approvals, webhooks) are in tables-automation.ts. */
+export type WorkspaceDB = AutomationTables & {
   departments: {
     id: Generated<string>;
     name: string;
@@ -195,159 +197,6 @@ export type WorkspaceDB = {
   script_builds: { source_hash: string; javascript: string; created_at: Generated<Date> };
   script_checks: { script: string; source_hash: string; meta_version: number; ok: boolean; diagnostics: Json<unknown>; checked_at: Timestamp };
   script_schedules: { script: string; cron: string; next_at: Date };
-  flow_runs: {
-    id: string;
-    flow: string;
-    meta_version: number;
-    definition: Json<unknown>;
-    status: 'running' | 'waiting' | 'needs_attention' | 'done' | 'cancelled';
-    object: string | null;
-    record_id: string | null;
-    started_by: string | null;
-    trigger: Json<unknown>;
-    error: Json<unknown> | null;
-    started_at: Timestamp;
-    updated_at: Timestamp;
-    finished_at: Date | null;
-  };
-  flow_steps: {
-    id: string;
-    run_id: string;
-    node_id: string;
-    seq: number;
-    status: 'queued' | 'running' | 'waiting' | 'done' | 'failed' | 'cancelled';
-    attempts: Generated<number>;
-    output: Json<unknown> | null;
-    error: Json<unknown> | null;
-    due_at: Date | null;
-    created_at: Timestamp;
-    started_at: Date | null;
-    finished_at: Date | null;
-  };
-  approvals: {
-    id: string;
-    flow: string;
-    run_id: string | null;
-    step_id: string | null;
-    node_id: string;
-    object: string;
-    record_id: string;
-    title: string;
-    submitter_id: string | null;
-    status: 'pending' | 'returned' | 'approved' | 'rejected' | 'recalled' | 'cancelled';
-    definition: Json<unknown>;
-    scope_steps: Json<Record<string, unknown>>;
-    summary: Json<Record<string, unknown>>;
-    stage: number | null;
-    returned_stage: number | null;
-    thread_id: string | null;
-    card_message_id: string | null;
-    outcome: Json<unknown> | null;
-    created_at: Generated<Date>;
-    updated_at: Timestamp;
-    finished_at: Date | null;
-  };
-  approval_levels: {
-    approval_id: string;
-    idx: number;
-    key: string;
-    stage: number;
-    status: 'waiting' | 'active' | 'approved' | 'rejected' | 'skipped' | 'cancelled';
-    round: Generated<number>;
-    needed: number | null;
-    started_at: Date | null;
-    finished_at: Date | null;
-  };
-  approval_tasks: {
-    id: string;
-    approval_id: string;
-    level_idx: number;
-    round: number;
-    seat: string;
-    ord: number;
-    assignee_id: string;
-    on_behalf_of: string | null;
-    added_by: string | null;
-    status: 'queued' | 'pending' | 'approved' | 'rejected' | 'returned' | 'transferred' | 'delegated' | 'closed';
-    comment: string | null;
-    created_at: Generated<Date>;
-    acted_at: Date | null;
-  };
-  approval_history: {
-    id: string;
-    approval_id: string;
-    actor_id: string | null;
-    action: string;
-    level_idx: number | null;
-    task_id: string | null;
-    comment: string | null;
-    details: Json<Record<string, unknown>>;
-    created_at: Generated<Date>;
-  };
-  approval_delegations: { id: string; user_id: string; delegate_id: string; starts_at: Date; ends_at: Date; reason: string | null; created_at: Generated<Date> };
-  flow_timers: {
-    flow: string;
-    record_id: string | null;
-    kind: 'schedule' | 'date' | 'inactivity';
-    object: string | null;
-    plan: string;
-    due_at: Date | null;
-    activity_at: Date | null;
-  };
-  flow_timer_plans: { flow: string; plan: string; cursor: string | null; done: Generated<boolean>; planned_at: Generated<Date> };
-  flow_webhooks: { flow: string; secret: string; rotated_at: Generated<Date>; rotated_by: string | null };
-  webhook_subscriptions: {
-    id: string;
-    name: string;
-    description: string | null;
-    url: string;
-    events: Json<string[]>;
-    objects: Json<string[]>;
-    flows: Json<string[]>;
-    active: boolean;
-    secret: string;
-    retry_attempts: number;
-    backoff_seconds: number;
-    timeout_seconds: number;
-    created_by: string | null;
-    created_at: Generated<Date>;
-    updated_at: Timestamp;
-  };
-  webhook_events: { id: string; type: string; payload: Json<Record<string, unknown>>; created_at: Generated<Date> };
-  webhook_deliveries: {
-    id: string;
-    subscription_id: string;
-    event_id: string;
-    status: 'pending' | 'delivering' | 'delivered' | 'failed';
-    attempts: Generated<number>;
-    next_attempt_at: Date | null;
-    leased_until: Date | null;
-    last_attempt_at: Date | null;
-    response_status: number | null;
-    error: string | null;
-    duration_ms: number | null;
-    finished_at: Date | null;
-    replay_of: string | null;
-    created_at: Generated<Date>;
-  };
-  webhook_attempts: { delivery_id: string; attempt: number; started_at: Date; duration_ms: number | null; response_status: number | null; error: string | null; response_body: string | null };
-  webhook_inbound: {
-    id: string;
-    name: string;
-    description: string | null;
-    object: string;
-    mode: 'create' | 'upsert';
-    key_field: string | null;
-    mapping: Json<Record<string, string>>;
-    active: boolean;
-    token_hash: string;
-    token_hint: string;
-    last_used_at: Date | null;
-    created_by: string | null;
-    created_at: Generated<Date>;
-    updated_at: Timestamp;
-  };
-  webhook_inbound_requests: { hook_id: string; key: string; body_hash: string; status: number; response: Json<Record<string, unknown>>; created_at: Generated<Date> };
   thread_members: {
     thread_id: string;
     user_id: string;
