@@ -161,10 +161,11 @@ describe('publishing an inactivity trigger', () => {
     await say(busy, 'Just now');
     await publish([nudge]);
     await until(() => ctx.db.selectFrom('flow_timer_plans').select('done').where('flow', '=', 'nudge').executeTakeFirstOrThrow(), (p) => p.done);
-    const quietDue = (await dueOf(quiet))!;
-    expect(Math.abs(quietDue.getTime() - (Date.now() - 3 * 86_400_000 + QUIET_MS))).toBeLessThan(60_000);
     expect((await dueOf(busy))!.getTime()).toBeGreaterThan(Date.now() + QUIET_MS - 60_000);
+    // The quiet one is due at once: the process's own timer loop may fire it before this call does.
     await fireDueTimers(t.platform);
+    const [run] = await until(() => runsOn(quiet), (runs) => runs.length > 0);
+    expect(Math.abs(new Date(run!.trigger.quietSince as string).getTime() - (Date.now() - 3 * 86_400_000))).toBeLessThan(60_000);
     expect(await runsOn(quiet)).toHaveLength(1);
     expect(await runsOn(busy)).toEqual([]);
   });
