@@ -1,7 +1,8 @@
-// B4: one script run with 3 async host calls through the sandbox (fresh runtime and context, limits,
-// prelude, host functions, JSON both ways, every handle disposed), beside a bare QuickJS context that
-// evaluates an equivalent script without host calls (new context, evalCode, dispose), interleaved in the
-// same process. Then how far past a 50 ms CPU budget an infinite loop is stopped. No database needed.
+// B4: one script run with 3 async host calls through the sandbox (a fresh context in its module's kept
+// runtime, limits, host functions, JSON both ways, every handle disposed and the context's garbage
+// collected), beside a bare QuickJS runtime and context that evaluates an equivalent script without host
+// calls (new context, evalCode, dispose), interleaved in the same process. Then how far past a 50 ms CPU
+// budget an infinite loop is stopped. No database needed.
 import { newQuickJSWASMModuleFromVariant, RELEASE_SYNC } from 'quickjs-emscripten';
 import { createSandbox, type HostFunctions } from '../sandbox/src/index.ts';
 import { median, percentile, report, round } from './lib.ts';

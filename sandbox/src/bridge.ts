@@ -1,9 +1,12 @@
-import { Scope, type QuickJSContext, type QuickJSHandle, type VmFunctionImplementation } from 'quickjs-emscripten';
+import { Scope, type QuickJSContext, type QuickJSHandle } from 'quickjs-emscripten';
 import { HostCallLimitError, HostFunctionError, HostLimitError, SandboxErrorCode } from './errors.ts';
-import { call, strictJson, type GuestHelpers, type Outcome } from './guest.ts';
+import { apiPromise, guestArgumentsJson, parseArguments, plainArguments, rawPromise, type GuestPromise } from './crossing.ts';
+import { strictJson, type GuestHelpers } from './guest.ts';
 import { stringifyStrict, type JsonValue } from './marshal.ts';
 import type { RunState } from './run-state.ts';
-import { guestCall, rawOf } from './raw.ts';
+import { guestCall, isUndefined, rawOf } from './engine.ts';
+import type { HostFunctionEnds } from './ops.ts';
+import { Tag, type Raw } from './raw.ts';
 
 /** What a host function learns about its call besides the arguments. */
 export type HostCall = {
@@ -31,9 +34,21 @@ const NAME = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 const RESERVED_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
 const HOST_CODE = /^[A-Za-z][\w.-]{0,99}$/;
 
+/**
+ * Name lists already found valid, by their names joined with newlines (which no valid name has: a list that
+ * joins the same and has as many names is the same list). A host grants the same few sets run after run.
+ */
+const validNames = new Set<string>();
+const VALID_NAMES_KEPT = 1024;
+
 /** Throws a TypeError for a map the guest could not be given; answers the names. */
 export function checkHostFunctions(functions: HostFunctions): string[] {
   const names = Object.keys(functions);
+  const key = `${names.length}\n${names.join('\n')}`;
+  if (validNames.has(key)) {
+    for (const name of names) if (typeof functions[name] !== 'function') throw new TypeError(`host function ${name} is not a function`);
+    return names;
+  }
   const set = new Set(names);
   for (const name of names) {
     const segments = name.split('.');
@@ -44,6 +59,7 @@ export function checkHostFunctions(functions: HostFunctions): string[] {
       if (set.has(prefix)) throw new TypeError(`host function ${prefix} cannot also be the namespace of ${name}`);
     }
   }
+  if (validNames.size < VALID_NAMES_KEPT) validNames.add(key);
   return names;
 }
 
@@ -65,6 +81,7 @@ export function hostFunctionError(name: string, error: unknown): HostFunctionErr
  */
 export class Bridge {
   #context: QuickJSContext;
+  #raw: Raw | undefined;
   #state: RunState;
   #helpers: GuestHelpers | null = null;
   #functions: HostFunctions;
@@ -89,8 +106,16 @@ export class Bridge {
   }
 
   /** The host side of each granted name, for `openGuest` to install. */
-  implementations(names: string[]): Map<string, VmFunctionImplementation<QuickJSHandle>> {
-    return new Map(names.map((name) => [name, (...args: QuickJSHandle[]) => this.#call(name, args)]));
+  implementations(names: string[]): Map<string, HostFunctionEnds> {
+    return new Map(
+      names.map((name) => [
+        name,
+        {
+          api: (...args: QuickJSHandle[]) => this.#call(name, args),
+          raw: (argc: number, argv: number) => this.#rawCall(name, argc, argv),
+        },
+      ]),
+    );
   }
 
   /** Host calls made and not yet delivered back to the guest. */
@@ -119,19 +144,33 @@ export class Bridge {
 
   /** Settles the guest promises of the host calls that finished. Enters the guest: call it in a slice. */
   deliver(): void {
-    for (const settled of this.#settled.splice(0)) {
+    const settledCalls = this.#settled;
+    this.#settled = [];
+    for (const settled of settledCalls) {
       const pending = this.#pending.get(settled.id);
       if (!pending) continue;
       this.#pending.delete(settled.id);
-      if (this.#state.failure) {
+      try {
+        if (this.#state.failure) continue;
+        if (!settled.ok) {
+          using scope = new Scope();
+          pending.promise.reject(this.#guestError(pending.name, settled.error, scope));
+          continue;
+        }
+        let json: string | undefined;
+        try {
+          json = stringifyStrict(settled.value, `the result of host function ${pending.name}`);
+        } catch (error) {
+          this.#state.failHost(error instanceof Error ? error : new TypeError(String(error)));
+          continue;
+        }
+        pending.promise.resolveJson(json);
+      } catch (error) {
+        // Raw access could not allocate: the memory guard refused, and the run's slice reports that.
+        if (!isOutOfMemory(error)) throw error;
+      } finally {
         pending.promise.dispose();
-        continue;
       }
-      using scope = new Scope();
-      const outcome = settled.ok ? this.#guestValue(pending.name, settled.value, scope) : this.#guestError(pending.name, settled.error, scope);
-      // Settling enters the guest, which may be out of memory or interrupted; the state has the verdict then.
-      if (outcome) pending.promise.settle(outcome);
-      pending.promise.dispose();
     }
   }
 
@@ -146,48 +185,78 @@ export class Bridge {
     this.#settled = [];
   }
 
-  #call(name: string, argHandles: QuickJSHandle[]) {
-    const context = this.#context;
+  /** Whether the guest may call a host function now; counts the call. Throws (in the guest) if not. */
+  #admit(name: string): GuestHelpers {
     const state = this.#state;
     if (this.#closed || state.failure || !this.#helpers) throw new Error('The run is ending.');
     if (++state.hostCalls > state.limits.hostCalls) {
       state.fail(new HostCallLimitError(state.limits.hostCalls, name));
       throw new Error('Host call limit reached.');
     }
+    return this.#helpers;
+  }
+
+  #call(name: string, argHandles: QuickJSHandle[]) {
+    const context = this.#context;
+    const helpers = this.#admit(name);
     // Arguments that are not JSON are a mistake at the call site: a TypeError thrown there. Trailing
     // undefined arguments are optional parameters left out, not values.
-    const helpers = this.#helpers;
     let count = argHandles.length;
-    while (count > 0 && context.typeof(argHandles[count - 1]!) === 'undefined') count--;
-    const kept = argHandles.slice(0, count);
-    const array = guestCall(context, helpers.arrayOf, helpers.array, ...kept);
+    while (count > 0 && isUndefined(context, argHandles[count - 1]!)) count--;
+    const array = guestCall(context, helpers.arrayOf, helpers.array, ...argHandles.slice(0, count));
     if (array.error) return { error: array.error };
-    const json = array.value.consume((value) => strictJson(context, helpers, value));
+    const json = array.value.consume((value) => helpers.strictWithin(null, noBudget, () => strictJson(context, helpers, value)));
     if (json.error) return { error: json.error };
-    const args: unknown = JSON.parse(json.value.consume(context.getString));
-    // Only a guest that replaced Array.prototype.toJSON gets here; it hurt nobody but itself.
-    if (!Array.isArray(args)) throw new TypeError('Host function arguments must be JSON values.');
-    const promise = guestPromise(context);
+    const args = parseArguments(json.value.consume(context.getString));
+    const promise = apiPromise(context, helpers);
+    this.#start(name, args, promise);
+    return promise.handle;
+  }
+
+  /** `#call` on raw pointers (see raw.ts), with a shortcut for plain arguments (see `plainArguments`). */
+  #rawCall(name: string, argc: number, argv: number): number {
+    const raw = (this.#raw ??= rawOf(this.#context)!);
+    const helpers = this.#admit(name);
+    let count = argc;
+    while (count > 0 && raw.tag(raw.arg(argv, count - 1)) === Tag.UNDEFINED) count--;
+    let args = plainArguments(raw, helpers, argv, count);
+    if (!args) {
+      const json = helpers.strictWithin(null, noBudget, () => guestArgumentsJson(raw, helpers, argv, count));
+      if (json.error !== undefined) return raw.throw(json.error);
+      try {
+        args = parseArguments(raw.string(json.value));
+      } finally {
+        raw.free(json.value);
+      }
+    }
+    const promise = rawPromise(raw, helpers);
+    this.#start(name, args, promise);
+    return promise.pointer;
+  }
+
+  /** Runs the host function once the guest's slice is over; its outcome waits in `#settled`. */
+  #start(name: string, args: JsonValue[], promise: GuestPromise): void {
     const id = this.#nextId++;
     this.#pending.set(id, { name, promise });
     const fn = this.#functions[name]!;
-    const bridge = this;
-    // Made on first use: most host functions never look at it.
-    const hostCall: HostCall = {
-      name,
-      get signal() {
-        const controller = (bridge.#controller ??= new AbortController());
-        if (bridge.#closed) controller.abort();
-        return controller.signal;
-      },
-    };
-    Promise.resolve()
-      .then(() => fn(args as JsonValue[], hostCall))
-      .then(
-        (value) => this.#settle({ id, ok: true, value }),
-        (error: unknown) => this.#settle({ id, ok: false, error }),
-      );
-    return promise.handle;
+    const call = new HostCallInfo(name, this);
+    const ok = (value: unknown) => this.#settle({ id, ok: true, value });
+    const failed = (error: unknown) => this.#settle({ id, ok: false, error });
+    // A microtask runs only after the slice has returned: the host function never runs inside the engine.
+    queueMicrotask(() => {
+      try {
+        Promise.resolve(fn(args, call)).then(ok, failed);
+      } catch (error) {
+        failed(error);
+      }
+    });
+  }
+
+  /** The run's abort signal, made on first use: most host functions never look at it. */
+  get signal(): AbortSignal {
+    const controller = (this.#controller ??= new AbortController());
+    if (this.#closed) controller.abort();
+    return controller.signal;
   }
 
   #settle(settled: Settled): void {
@@ -197,19 +266,7 @@ export class Bridge {
     this.#wake?.(true);
   }
 
-  #guestValue(name: string, value: unknown, scope: Scope): Outcome {
-    let text: string | undefined;
-    try {
-      text = stringifyStrict(value, `the result of host function ${name}`);
-    } catch (error) {
-      this.#state.failHost(error instanceof Error ? error : new TypeError(String(error)));
-      return null;
-    }
-    if (text === undefined) return { value: this.#context.undefined };
-    return call(this.#context, this.#state, scope, this.#helpers!.parse, scope.manage(this.#context.newString(text)));
-  }
-
-  #guestError(name: string, error: unknown, scope: Scope): Outcome {
+  #guestError(name: string, error: unknown, scope: Scope): QuickJSHandle {
     const { message, hostCode } = hostFunctionError(name, error);
     const context = this.#context;
     // Defined, not assigned: a setter the guest put on Error.prototype must not swallow them.
@@ -221,44 +278,25 @@ export class Bridge {
     own('function', name, true);
     // Where it happened, in QuickJS's own stack format; the host's stack stays with the host.
     own('stack', `    at ${name} (host)\n`, false);
-    return { error: guestError };
+    return guestError;
   }
 }
 
-/** A guest promise and the means to settle it once. `handle` is handed to the guest (and spent by it). */
-type GuestPromise = { handle: QuickJSHandle; settle(outcome: NonNullable<Outcome>): void; dispose(): void };
-
-function guestPromise(context: QuickJSContext): GuestPromise {
-  const raw = rawOf(context);
-  if (!raw) {
-    const deferred = context.newPromise();
-    return {
-      handle: deferred.handle,
-      settle(outcome) {
-        try {
-          if (outcome.value) deferred.resolve(outcome.value);
-          else deferred.reject(outcome.error);
-        } catch {
-          // The guest refused (out of memory, interrupted): the run's state has the verdict.
-        }
-      },
-      dispose: () => deferred.dispose(),
-    };
+/** What a host function learns about its call: one object per call, its signal the run's. */
+class HostCallInfo implements HostCall {
+  readonly name: string;
+  readonly #bridge: Bridge;
+  constructor(name: string, bridge: Bridge) {
+    this.name = name;
+    this.#bridge = bridge;
   }
-  const { promise, resolve, reject } = raw.promise();
-  let alive = true;
-  return {
-    handle: raw.handle(promise),
-    settle(outcome) {
-      const result = raw.call(outcome.value ? resolve : reject, raw.undefined, [(outcome.value ?? outcome.error).value as unknown as number]);
-      raw.free(result.value ?? result.error);
-    },
-    dispose() {
-      if (!alive) return;
-      alive = false;
-      raw.free(resolve);
-      raw.free(reject);
-    },
-  };
+  get signal(): AbortSignal {
+    return this.#bridge.signal;
+  }
 }
 
+const noBudget = () => {};
+
+function isOutOfMemory(error: unknown): boolean {
+  return error instanceof RangeError && error.message === 'sandbox: out of memory';
+}

@@ -3,7 +3,7 @@ import { OutputLimitError } from './errors.ts';
 import { clippedString, stringProp, type GuestHelpers } from './guest.ts';
 import { utf8Bytes } from './marshal.ts';
 import type { RunState } from './run-state.ts';
-import { guestCall } from './raw.ts';
+import { guestCall } from './engine.ts';
 
 export type LogLevel = 'log' | 'info' | 'warn' | 'error';
 

@@ -1,5 +1,5 @@
 import type { QuickJSContext, Scope } from 'quickjs-emscripten';
-import { call, enter, guestSource, PRELUDE_FILENAME, type Outcome } from './guest.ts';
+import { call, enter, guestSource, SANDBOX_FILENAME, type Outcome } from './guest.ts';
 import type { RunState } from './run-state.ts';
 
 /**
@@ -14,9 +14,11 @@ const MAX_TIME = 8.64e15;
 
 const SOURCE = guestSource('determinism.js');
 
+const NONE: Determinism = Object.freeze({});
+
 /** Checks the options (TypeError when they make no sense) and drops the unset ones. */
 export function determinismConfig(determinism: Determinism | undefined): Determinism {
-  if (determinism === undefined) return {};
+  if (determinism === undefined) return NONE;
   const { now, seed } = determinism;
   if (now !== undefined && (typeof now !== 'number' || !Number.isFinite(now) || Math.abs(now) > MAX_TIME)) {
     throw new TypeError(`determinism.now must be a time in milliseconds, got ${String(now)}`);
@@ -28,7 +30,7 @@ export function determinismConfig(determinism: Determinism | undefined): Determi
 /** Patches Date and Math.random in the guest, before the script runs; nothing when no option is set. */
 export function applyDeterminism(context: QuickJSContext, state: RunState, scope: Scope, determinism: Determinism): Outcome {
   if (determinism.now === undefined && determinism.seed === undefined) return { value: context.undefined };
-  const fn = enter(state, scope, () => context.evalCode(SOURCE, PRELUDE_FILENAME, { type: 'global' }));
+  const fn = enter(state, scope, () => context.evalCode(SOURCE, SANDBOX_FILENAME, { type: 'global' }));
   if (!fn?.value) return fn;
   return call(context, state, scope, fn.value, scope.manage(context.newString(JSON.stringify(determinism))));
 }

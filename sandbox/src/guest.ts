@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import type { DisposableResult, QuickJSContext, QuickJSHandle, QuickJSWASMModule, Scope, VmFunctionImplementation } from 'quickjs-emscripten';
 import type { RunState } from './run-state.ts';
-import { apiOps, type Ops } from './ops.ts';
-import { guestCall, rawOf, type CallResult } from './raw.ts';
+import { apiOps, type HostFunctionEnds, type Ops } from './ops.ts';
+import { EvalFlag, evalIn, guestCall, rawOf } from './engine.ts';
+import type { FunctionPrototypes } from './function-prototypes.ts';
+import { strictReplacer, type StrictReplacer } from './strict-json.ts';
+import type { CallResult, Raw } from './raw.ts';
 
 /** Guest source shipped beside this file, with its comment lines dropped (they would be parsed every run). */
 export function guestSource(name: string): string {
@@ -13,25 +16,43 @@ export function guestSource(name: string): string {
     .join('\n');
 }
 
-const PRELUDE = guestSource('prelude.js');
+/**
+ * A function of each kind with a code-compiling constructor of its own (async, generator, async generator),
+ * whose prototypes are where those constructors are reached from. Compiled into the guest only when the
+ * prototypes cannot be read from the context directly (see function-prototypes.ts): QuickJS compiles afresh
+ * in every context, at the cost of dozens of API steps for even a line. Being compiled anyway, the source
+ * also deletes `eval`, for less than the API steps that otherwise do (see `build`).
+ */
+const EXAMPLES_SOURCE = 'delete globalThis.eval, [async () => {}, function* () {}, async function* () {}]';
+
+/** What opening a guest needs to know of its build, the same for every context of it. */
+export type GuestBuild = {
+  /** Names a host function may not take (see `globalNames`). */
+  globals: ReadonlySet<string>;
+  /** Where contexts keep the function-kind prototypes, or null when unproven. */
+  prototypes: FunctionPrototypes | null;
+};
 
 /** The file name the sandbox's own frames show in guest stack traces. */
-export const PRELUDE_FILENAME = '<sandbox>';
+export const SANDBOX_FILENAME = '<sandbox>';
 
 const CODE_GENERATION_REFUSED = 'Code generation from strings is disabled in scripts.';
 
 /**
  * Guest functions the host keeps for the whole run, all taken before the script could replace them: the
- * prelude's `strict` JSON replacer, and the built-ins the host calls into the guest with.
+ * `strict` JSON replacer (strict-json.ts), and the built-ins the host calls into the guest with.
  */
 export type GuestHelpers = {
   strict: QuickJSHandle;
+  /** Runs a function with a byte budget (or none) for what `strict` serializes meanwhile (see strict-json.ts). */
+  strictWithin: StrictReplacer['within'];
   parse: QuickJSHandle;
   stringify: QuickJSHandle;
   slice: QuickJSHandle;
   /** `Array.of`, called with `Array` as `this`: makes an array of handles without running any setter. */
   arrayOf: QuickJSHandle;
   array: QuickJSHandle;
+  arrayPrototype: QuickJSHandle;
 };
 
 /** What entering the guest gave: a value, a thrown value, or nothing because the engine was damaged. */
@@ -57,8 +78,9 @@ export function strictJson(context: QuickJSContext, helpers: GuestHelpers, value
 
 /** What the guest is given: its console (one function per level) and the granted host functions by name. */
 export type GuestGrants = {
-  console: Readonly<Record<'log' | 'info' | 'warn' | 'error', VmFunctionImplementation<QuickJSHandle>>>;
-  hostFunctions: ReadonlyMap<string, VmFunctionImplementation<QuickJSHandle>>;
+  /** Made when the script first reads `console`. */
+  console: () => Readonly<Record<'log' | 'info' | 'warn' | 'error', VmFunctionImplementation<QuickJSHandle>>>;
+  hostFunctions: ReadonlyMap<string, HostFunctionEnds>;
 };
 
 /**
@@ -78,26 +100,27 @@ export function globalNames(module: QuickJSWASMModule): ReadonlySet<string> {
 }
 
 /**
- * Prepares a fresh context for the script: runs the prelude (guest/prelude.js), then, through the API
- * (raw.ts: quickjs-emscripten's internals when they are as expected, its public API otherwise), installs the
+ * Prepares a fresh context for the script: through the API (raw.ts: quickjs-emscripten's internals when
+ * they are as expected, its public API otherwise), makes the `strict` replacer, installs the
  * host functions as frozen functions in frozen namespaces and `console` (made on first read, frozen), each
  * locked onto `globalThis` by a getter, replaces every Function constructor with one that throws, and
  * deletes `eval`. Answers the helpers. A thrown outcome (out of memory under a tiny limit, say) is answered as is,
  * for the caller to classify; a name that would shadow a global of the guest (`globals`, see
  * `globalNames`) is the host's mistake and is answered as `{ shadows }`.
  */
-export function openGuest(context: QuickJSContext, state: RunState, scope: Scope, grants: GuestGrants, globals: ReadonlySet<string>): GuestHelpers | Outcome | { shadows: string } {
+export function openGuest(context: QuickJSContext, state: RunState, scope: Scope, grants: GuestGrants, build: GuestBuild): GuestHelpers | Outcome | { shadows: string } {
   for (const name of grants.hostFunctions.keys()) {
     const root = name.split('.', 1)[0]!;
-    if (globals.has(root)) return { shadows: `host function ${root} would shadow the guest's global ${root}` };
+    if (build.globals.has(root)) return { shadows: `host function ${root} would shadow the guest's global ${root}` };
   }
-  const prelude = enter(state, scope, () => context.evalCode(PRELUDE, PRELUDE_FILENAME, { type: 'global', strict: true }));
-  if (!prelude?.value) return prelude;
+  const raw = rawOf(context);
+  const prototypes = raw && build.prototypes ? functionPrototypesOf(raw, build.prototypes) : null;
+  const examples = prototypes ? null : enter(state, scope, () => evalIn(context, EXAMPLES_SOURCE, SANDBOX_FILENAME, EvalFlag.GLOBAL | EvalFlag.STRICT));
+  if (!prototypes && !examples?.value) return examples;
   const installed = state.slice(() => {
-    const raw = rawOf(context);
     if (raw) {
       try {
-        return install(context, raw, scope, raw.dup(prelude.value.value as unknown as number), grants);
+        return install(context, raw, scope, prototypes ?? { examples: raw.dup(examples!.value!.value as unknown as number) }, grants);
       } catch (error) {
         // raw.ts could not allocate: the memory guard refused, and `slice` reports that when this returns.
         if (error instanceof RangeError && error.message === 'sandbox: out of memory') return null;
@@ -108,7 +131,7 @@ export function openGuest(context: QuickJSContext, state: RunState, scope: Scope
     }
     const ops = apiOps(context);
     try {
-      return install(context, ops, scope, prelude.value.dup(), grants);
+      return install(context, ops, scope, { examples: examples!.value!.dup() }, grants);
     } finally {
       ops.dispose();
     }
@@ -127,15 +150,25 @@ class Refused<V> {
 }
 
 /**
- * The work of `openGuest` after the prelude ran, on `ops` values. Every value made here is freed before it
- * returns (the guest keeps what it references), except the helpers, which become handles of `scope`.
- * `prelude` is the prelude's completion value, owned (freed here).
+ * The prototypes whose `constructor` must refuse: read from the context (borrowed pointers), or to be taken
+ * from the compiled examples (EXAMPLES_SOURCE's array, owned: freed by `install`).
  */
-function install<V>(context: QuickJSContext, ops: Ops<V>, scope: Scope, prelude: V, grants: GuestGrants): GuestHelpers | Outcome {
-  const owned: V[] = [prelude];
+type FunctionKindPrototypes<V> = V[] | { examples: V };
+
+/** The three prototypes in `raw`'s context, as pointers into its array of built-in prototypes (not owned). */
+function functionPrototypesOf(raw: Raw, layout: FunctionPrototypes): number[] {
+  return layout.entries.map((entry) => raw.contextArrayEntry(layout.classProtoOffset, entry));
+}
+
+/**
+ * The work of `openGuest` on `ops` values. Every value made here is freed before it returns (the guest keeps
+ * what it references), except the helpers, which become handles of `scope`.
+ */
+function install<V>(context: QuickJSContext, ops: Ops<V>, scope: Scope, prototypes: FunctionKindPrototypes<V>, grants: GuestGrants): GuestHelpers | Outcome {
+  const owned: V[] = Array.isArray(prototypes) ? [] : [prototypes.examples];
   const own = (value: V) => (owned.push(value), value);
   try {
-    return build(context, ops, scope, prelude, grants, own);
+    return build(context, ops, scope, prototypes, grants, own);
   } catch (error) {
     if (error instanceof Refused) return { error: scope.manage(ops.handle(error.error as V)) };
     throw error;
@@ -144,7 +177,7 @@ function install<V>(context: QuickJSContext, ops: Ops<V>, scope: Scope, prelude:
   }
 }
 
-function build<V>(context: QuickJSContext, ops: Ops<V>, scope: Scope, prelude: V, grants: GuestGrants, own: (value: V) => V): GuestHelpers {
+function build<V>(context: QuickJSContext, ops: Ops<V>, scope: Scope, prototypes: FunctionKindPrototypes<V>, grants: GuestGrants, own: (value: V) => V): GuestHelpers {
   const global = ops.global;
   const get = (self: V, key: string | number) => own(ops.get(self, key));
   const invoke = (fn: V, self: V, ...args: V[]): V => {
@@ -160,6 +193,7 @@ function build<V>(context: QuickJSContext, ops: Ops<V>, scope: Scope, prelude: V
   const functionPrototype = get(get(global, 'Function'), 'prototype');
   const [array, arrayHandle] = keep(ops.get(global, 'Array'));
   const [arrayOf, arrayOfHandle] = keep(ops.get(array, 'of'));
+  const [arrayPrototype, arrayPrototypeHandle] = keep(ops.get(array, 'prototype'));
   // The guest's own errors, made by its own constructors (captured now), thrown from host functions.
   const thrower = (ctor: QuickJSHandle, message: string) => {
     using text = context.newString(message);
@@ -167,27 +201,21 @@ function build<V>(context: QuickJSContext, ops: Ops<V>, scope: Scope, prelude: V
     return { error: made.error ?? made.value };
   };
   const [, typeError] = keep(ops.get(global, 'TypeError'));
-  const fail = own(
-    ops.fn('strict', (key, value) => {
-      const t = context.typeof(value);
-      const k = context.getString(key);
-      return thrower(typeError, `${t === 'undefined' ? t : `a ${t}`} is not a JSON value${k === '' ? '' : ` (at key "${k}")`}`);
-    }),
-  );
-  const refused = own(ops.object(ops.null));
-  for (const type of ['function', 'symbol', 'bigint']) ops.set(refused, type, fail);
-  const parts = invoke(prelude, ops.undefined, get(array, 'isArray'), refused, fail, get(objectCtor, 'getPrototypeOf'));
+  const [, isArray] = keep(ops.get(array, 'isArray'));
+  const replacer = strictReplacer(context, typeError, isArray);
   const helpers: GuestHelpers = {
-    strict: keep(ops.get(parts, 0))[1],
+    strict: keep(ops.hostFunction('strict', replacer.ends))[1],
+    strictWithin: replacer.within,
     parse: keep(ops.get(json, 'parse'))[1],
     stringify: keep(ops.get(json, 'stringify'))[1],
     slice: keep(ops.get(get(get(global, 'String'), 'prototype'), 'slice'))[1],
     arrayOf: arrayOfHandle,
     array: arrayHandle,
+    arrayPrototype: arrayPrototypeHandle,
   };
 
   // Everything made here is frozen at the end, in one call: [].forEach.call(all, Object.freeze).
-  const frozen: V[] = [refused];
+  const frozen: V[] = [];
   const make = (value: V) => (frozen.push(value), own(value));
   // Each name is locked onto globalThis by a getter, not as a read-only value: QuickJS lets
   // Object.defineProperty change the value of a non-configurable data property of the global object, but
@@ -208,7 +236,7 @@ function build<V>(context: QuickJSContext, ops: Ops<V>, scope: Scope, prelude: V
       if (result.error) throw result.error;
       result.value.dispose();
     };
-    for (const [level, fn] of Object.entries(grants.console)) {
+    for (const [level, fn] of Object.entries(grants.console())) {
       using method = context.newFunction(level, fn);
       frozen(method);
       context.setProp(made, level, method);
@@ -219,7 +247,7 @@ function build<V>(context: QuickJSContext, ops: Ops<V>, scope: Scope, prelude: V
   ops.defineGetter(global, 'console', own(ops.fn('console', () => (consoleObject ??= makeConsole()).dup())));
 
   // Host functions: 'records.get' becomes records.get.
-  type Namespace = Map<string, Namespace | VmFunctionImplementation<QuickJSHandle>>;
+  type Namespace = Map<string, Namespace | HostFunctionEnds>;
   const roots: Namespace = new Map();
   for (const [name, fn] of grants.hostFunctions) {
     const path = name.split('.');
@@ -232,15 +260,15 @@ function build<V>(context: QuickJSContext, ops: Ops<V>, scope: Scope, prelude: V
     }
     node.set(last, fn);
   }
-  const namespace = (name: string, node: Namespace | VmFunctionImplementation<QuickJSHandle>): V => {
-    if (!(node instanceof Map)) return make(ops.fn(name, node));
+  const namespace = (name: string, node: Namespace | HostFunctionEnds): V => {
+    if (!(node instanceof Map)) return make(ops.hostFunction(name, node));
     const object = make(ops.object());
     for (const [key, child] of node) ops.set(object, key, namespace(key, child));
     return object;
   };
   for (const [name, node] of roots) lock(name, namespace(name, node));
 
-  invoke(get(get(array, 'prototype'), 'forEach'), invoke(arrayOf, array, ...frozen), freezeValue);
+  invoke(get(arrayPrototype, 'forEach'), invoke(arrayOf, array, ...frozen), freezeValue);
 
   // Scripts are static code: no eval and no Function constructor of any kind. Not a wall (the guest could
   // only reach itself), but what runs stays what was written. `refuse` throws the guest's own EvalError
@@ -248,9 +276,16 @@ function build<V>(context: QuickJSContext, ops: Ops<V>, scope: Scope, prelude: V
   const [, evalError] = keep(ops.get(global, 'EvalError'));
   const refuse = own(ops.fn('Function', () => thrower(evalError, CODE_GENERATION_REFUSED), true));
   ops.define(refuse, 'prototype', functionPrototype);
-  for (const prototype of [functionPrototype, get(parts, 1), get(parts, 2), get(parts, 3)]) ops.define(prototype, 'constructor', refuse);
+  ops.define(functionPrototype, 'constructor', refuse);
+  if (Array.isArray(prototypes)) {
+    for (const prototype of prototypes) ops.define(prototype, 'constructor', refuse);
+  } else {
+    const getPrototypeOf = get(objectCtor, 'getPrototypeOf');
+    for (let i = 0; i < 3; i++) ops.define(invoke(getPrototypeOf, ops.undefined, get(prototypes.examples, i)), 'constructor', refuse);
+  }
   ops.define(global, 'Function', refuse, { configurable: true });
-  invoke(get(get(global, 'Reflect'), 'deleteProperty'), ops.undefined, global, ops.name('eval'));
+  // The examples' source deletes `eval` itself.
+  if (Array.isArray(prototypes)) invoke(get(get(global, 'Reflect'), 'deleteProperty'), ops.undefined, global, ops.name('eval'));
   return helpers;
 }
 

@@ -28,16 +28,19 @@ export function counterOffset(variant: QuickJSSyncVariant): Promise<number | nul
 /** Sets the context's countdown so that the interrupt handler runs again after `POLL_EVERY_TICKS` ticks. */
 export type Poke = () => void;
 
-export function pokerFor(module: QuickJSWASMModule, context: QuickJSContext, offset: number): Poke {
-  const memory = module.getWasmMemory();
-  let heap = new Int32Array(memory.buffer);
+/** `memory` is the module's WebAssembly memory, when the caller has it at hand (asking the module for it costs). */
+export function pokerFor(module: QuickJSWASMModule, context: QuickJSContext, offset: number, memory: { readonly buffer: ArrayBuffer } = module.getWasmMemory()): Poke {
+  let heap = heaps.get(memory);
   const index = (contextPointer(context) + offset) >> 2;
   return () => {
     // The heap's buffer is replaced whenever WASM memory grows.
-    if (heap.buffer !== memory.buffer) heap = new Int32Array(memory.buffer);
+    if (heap?.buffer !== memory.buffer) heaps.set(memory, (heap = new Int32Array(memory.buffer)));
     heap[index] = POLL_EVERY_TICKS;
   };
 }
+
+/** A view of each module's heap, made again when its memory grows. */
+const heaps = new WeakMap<object, Int32Array>();
 
 function contextPointer(context: QuickJSContext): number {
   // `ctx` is protected in quickjs-emscripten's types; it is the JSContext* we need.

@@ -121,6 +121,28 @@ describe('output', () => {
     expect(errorOf(over).toJSON()).toEqual({ code: 'SCRIPT_LIMIT_OUTPUT', message: expect.any(String), details: { limitBytes: 1000, source: 'result' } });
   });
 
+  test('a result whose JSON is certainly too long stops being serialized as soon as that is known', async () => {
+    const reads: unknown[] = [];
+    const hostFunctions: HostFunctions = { 'spy.read': ([i]) => void reads.push(i) };
+    // Every property read tells the host (with arguments the guest serializes too: not output).
+    const code = 'export default () => Array.from({ length: 10_000 }, (_, i) => ({ get v() { spy.read({ i }); return i } }))';
+    const result = await sandbox.run(code, { hostFunctions, limits: { outputBytes: 1000, hostCalls: 20_000 } });
+    expect(errorOf(result).toJSON()).toEqual({ code: 'SCRIPT_LIMIT_OUTPUT', message: expect.any(String), details: { limitBytes: 1000, source: 'result' } });
+    expect(result.usage.hostCalls).toBeLessThan(1000);
+  });
+
+  test('the early stop never refuses a result that fits exactly', async () => {
+    // Each a JavaScript expression, evaluated by the test too for the length of its JSON.
+    const sources = [`'é"\\\\\\n😀'`, '-0.5', '1e21', 'NaN', 'true', 'null', '[]', '{}', `[null, 'x', { a: [1, { b: '' }] }]`, '{ skipped: undefined, kept: 1 }', `{ toJSON: () => 'yz' }`];
+    for (const source of sources) {
+      const bytes = Buffer.byteLength(JSON.stringify(Function(`return (${source})`)()), 'utf8');
+      const code = `export default () => (${source})`;
+      const exact = await sandbox.run(code, { limits: { outputBytes: bytes } });
+      expect(exact.ok && exact.usage.outputBytes, source).toBe(bytes);
+      expect(errorOf(await sandbox.run(code, { limits: { outputBytes: bytes - 1 } })).code, source).toBe('SCRIPT_LIMIT_OUTPUT');
+    }
+  });
+
   test('logs and result share the budget', async () => {
     const result = await sandbox.run('export default () => { console.log("x".repeat(600)); return "y".repeat(500) }', { limits: { outputBytes: 1000 } });
     expect(errorOf(result).details.source).toBe('result');

@@ -1,4 +1,5 @@
 import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten';
+import { getProp, isString, readString } from './engine.ts';
 
 /** The only values that cross between host and guest. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -12,7 +13,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /**
  * `JSON.stringify` that refuses what JSON would silently change: functions, symbols and `undefined` inside
  * arrays (an `undefined` property is left out, as JSON does); BigInt and cycles throw in `JSON.stringify`
- * already. The guest's `strict` replacer (guest/prelude.js) applies the same rule to its side.
+ * already. The guest's `strict` replacer (strict-json.ts) applies the same rule to its side.
  */
 export function stringifyStrict(value: unknown, what: string): string | undefined {
   if (value === undefined) return undefined;
@@ -30,15 +31,15 @@ export function stringifyStrict(value: unknown, what: string): string | undefine
  * guest, so a huge string costs nothing on the host; the answer then says how long it was.
  */
 export function readGuestJson(context: QuickJSContext, handle: QuickJSHandle, maxChars: number): { text: string } | { tooLong: number } | null {
-  if (context.typeof(handle) !== 'string') return null;
+  if (!isString(context, handle)) return null;
   const length = guestStringLength(context, handle);
   if (length > maxChars) return { tooLong: length };
-  return { text: context.getString(handle) };
+  return { text: readString(context, handle) };
 }
 
 export function guestStringLength(context: QuickJSContext, handle: QuickJSHandle): number {
   // `getLength` answers undefined for strings; the `length` of a string primitive is not overridable.
-  using length = context.getProp(handle, 'length');
+  using length = getProp(context, handle, 'length');
   return context.getNumber(length);
 }
 

@@ -1,4 +1,8 @@
 import type { QuickJSContext, QuickJSHandle, VmFunctionImplementation } from 'quickjs-emscripten';
+import type { RawImplementation } from './raw.ts';
+
+/** The host side of a granted function, once on handles (public API) and once on raw pointers (raw.ts). */
+export type HostFunctionEnds = { api: VmFunctionImplementation<QuickJSHandle>; raw: RawImplementation };
 
 /**
  * What building the guest's globals needs, on values of type V: raw pointers (`Raw`) or, when raw access is
@@ -17,6 +21,8 @@ export interface Ops<V> {
   /** A new object: a plain one, or one with `prototype` (`null` for none). */
   object(prototype?: V): V;
   fn(name: string, fn: VmFunctionImplementation<QuickJSHandle>, isConstructor?: boolean): V;
+  /** A granted host function: each kind of ops calls the end written for it. */
+  hostFunction(name: string, ends: HostFunctionEnds): V;
   /** A guest string, alive as long as the ops are. */
   name(text: string): V;
   call(fn: V, self: V, args: readonly V[]): { value: V; error?: undefined } | { error: V; value?: undefined };
@@ -45,6 +51,7 @@ export function apiOps(context: QuickJSContext): Ops<QuickJSHandle> & { dispose(
     },
     object: (prototype) => context.newObject(prototype),
     fn: (name, fn, isConstructor = false) => (isConstructor ? context.newConstructorFunction(name, fn) : context.newFunction(name, fn)),
+    hostFunction: (name, ends) => context.newFunction(name, ends.api),
     name(text) {
       let handle = names.get(text);
       if (!handle) names.set(text, (handle = context.newString(text)));

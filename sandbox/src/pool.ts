@@ -1,8 +1,11 @@
 import fs from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from 'quickjs-emscripten';
-import { globalNames } from './guest.ts';
+import { gcLayout, type GcLayout } from './gc-layout.ts';
+import { functionPrototypes, type FunctionPrototypes } from './function-prototypes.ts';
+import { globalNames, type GuestBuild } from './guest.ts';
 import { counterOffset } from './interrupt-cadence.ts';
+import { KeptRuntime } from './kept-runtime.ts';
 import { MemoryGuard } from './memory-guard.ts';
 
 /** One WebAssembly instance of QuickJS, lent to one run at a time. */
@@ -13,8 +16,12 @@ export type PooledModule = {
   readonly guard: MemoryGuard;
   /** Where this build keeps the interrupt countdown, or null to leave QuickJS's cadence alone. */
   readonly counterOffset: number | null;
-  /** The names of a fresh context's globals (see guest.ts `globalNames`). */
-  readonly globals: ReadonlySet<string>;
+  /** What opening a guest needs to know of the build (see guest.ts). */
+  readonly build: GuestBuild;
+  /** The QuickJS runtime the module's runs share (each in a context of its own); null until a run makes one. */
+  runtime: KeptRuntime | null;
+  /** A runtime to keep, or null when this build cannot keep runtimes (then each run makes its own). */
+  readonly newRuntime: () => KeptRuntime | null;
   runs: number;
 };
 
@@ -44,6 +51,10 @@ export type PoolStats = {
   retired: number;
   /** True when interrupts are checked every few ticks (see interrupt-cadence.ts); false on an unproven build. */
   preciseInterrupts: boolean;
+  /** QuickJS runtimes made to be kept across runs (a module's is replaced after a fault, a limit hit or a run that left something behind). */
+  runtimes: number;
+  /** True when runs share their module's runtime (see kept-runtime.ts); false on an unproven build, where each run makes its own. */
+  keptRuntimes: boolean;
 };
 
 /** A run waiting for a module; `timer` gives up for it, until a module is on its way to it. */
@@ -71,8 +82,10 @@ export class ModulePool {
   #nextId = 1;
   #closed = false;
   #offset: number | null | undefined;
-  #globals: ReadonlySet<string> | undefined;
-  #counts = { created: 0, damaged: 0, retired: 0 };
+  #gcLayout: GcLayout | null | undefined;
+  #build: GuestBuild | undefined;
+  #prototypes: FunctionPrototypes | null | undefined;
+  #counts = { created: 0, damaged: 0, retired: 0, runtimes: 0 };
 
   constructor(options: PoolOptions) {
     this.#options = options;
@@ -85,18 +98,25 @@ export class ModulePool {
    * back within `waitMs`.
    */
   async acquire(level = 0, waitMs = Infinity): Promise<PooledModule | null> {
-    if (this.#closed) throw new Error('the sandbox is disposed');
-    if (!Number.isInteger(level) || level < 0 || level >= this.#options.levels) throw new RangeError(`level must be an integer from 0 to ${this.#options.levels - 1}`);
+    const idle = this.take(level);
+    if (idle) return idle;
     if (this.#taken[level]! >= this.#options.maxModules) return this.#wait(level, waitMs);
     this.#taken[level]!++;
-    const idle = this.#idle.pop();
-    if (idle) return this.#lend(idle, level);
     try {
       return this.#lend(await this.#create(), level);
     } catch (error) {
       this.#taken[level]!--;
       throw error;
     }
+  }
+
+  /** An idle module for a run of nesting `level`, lent at once, or null when `acquire` must make one or wait. */
+  take(level = 0): PooledModule | null {
+    if (this.#closed) throw new Error('the sandbox is disposed');
+    if (!Number.isInteger(level) || level < 0 || level >= this.#options.levels) throw new RangeError(`level must be an integer from 0 to ${this.#options.levels - 1}`);
+    if (this.#taken[level]! >= this.#options.maxModules || this.#idle.length === 0) return null;
+    this.#taken[level]!++;
+    return this.#lend(this.#idle.pop()!, level);
   }
 
   /** Takes a module back. `damaged`: it faulted in a way that may have left its memory inconsistent. */
@@ -145,6 +165,7 @@ export class ModulePool {
       waiting: this.#waiting.reduce((sum, queue) => sum + queue.length, 0),
       ...this.#counts,
       preciseInterrupts: this.#offset != null,
+      keptRuntimes: this.#gcLayout != null,
     };
   }
 
@@ -181,12 +202,19 @@ export class ModulePool {
     this.#creating++;
     try {
       this.#offset ??= await counterOffset(this.#options.variant);
+      const layout = (this.#gcLayout ??= await gcLayout(this.#options.variant));
+      this.#prototypes ??= await functionPrototypes(this.#options.variant);
       const guard = new MemoryGuard(this.#options.maxModuleBytes);
       const module = await instantiate(this.#options.variant, guard.memory);
       guard.attach(module);
-      const globals = (this.#globals ??= globalNames(module));
+      const build = (this.#build ??= { globals: globalNames(module), prototypes: this.#prototypes });
       this.#counts.created++;
-      return { id: this.#nextId++, module, guard, counterOffset: this.#offset, globals, runs: 0 };
+      const newRuntime = () => {
+        if (!layout) return null;
+        this.#counts.runtimes++;
+        return new KeptRuntime(module, layout, guard.memory, this.#options.maxModuleBytes);
+      };
+      return { id: this.#nextId++, module, guard, counterOffset: this.#offset, build, runtime: null, newRuntime, runs: 0 };
     } finally {
       this.#creating--;
     }

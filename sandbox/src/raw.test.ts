@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { createSandbox, type HostFunctions, type RunResult } from './index.ts';
-import { allowRawAccess } from './raw.ts';
+import { allowRawAccess } from './engine.ts';
 
 /**
  * raw.ts reaches past quickjs-emscripten's public API for speed, and falls back to that API when its
@@ -10,6 +10,7 @@ const hostFunctions: HostFunctions = {
   'records.get': async ([id]) => ({ id, name: `record ${String(id)}` }),
   'util.echo': ([value]) => value,
   'util.count': (args) => args.length,
+  'util.all': (args) => args,
   'util.fail': async () => {
     throw Object.assign(new Error('nope'), { code: 'NOT_FOUND' });
   },
@@ -23,6 +24,7 @@ const scripts: [string, string, HostFunctions?][] = [
   ['no code generation', 'export default () => [() => Function("1"), () => (async () => {}).constructor("1"), () => (function* () {}).constructor("1"), () => (async function* () {}).constructor("1"), () => new Function("1"), () => eval("1")].map((f) => { try { f(); return "ran" } catch (e) { return e.name } }).concat([typeof eval, (() => {}) instanceof Function])'],
   ['not JSON', 'export default () => [() => util.echo(() => 1), () => util.echo([undefined]), () => util.echo(1n), () => util.echo(Symbol())].map((f) => { try { f(); return "called" } catch (e) { return e.message } })'],
   ['host error', 'export default async () => { try { await util.fail() } catch (e) { return [e.name, e.message, e.code, e.function] } }'],
+  ['plain arguments', String.raw`export default () => Promise.all([util.all(-0, NaN, -Infinity, 1.5, 2 ** 53, true, false, null, 'é😀', '\ud800x', '\uFFFD', '', undefined), util.all(), (() => { try { util.all(undefined, 1) } catch (e) { return e.message } })()])`],
   ['70 arguments', 'export default () => util.count(...Array.from({ length: 70 }, (_, i) => i))'],
   ['80 host functions', 'export default async () => (await Promise.all([ns0.fn0(), ns6.fn76(), ns2.fn79()])).concat(Object.keys(ns3).length)', many],
   ['result not JSON', 'export default () => ({ f() {} })'],
@@ -55,6 +57,7 @@ describe('raw access', () => {
       'no code generation': { value: ['EvalError', 'EvalError', 'EvalError', 'EvalError', 'EvalError', 'ReferenceError', 'undefined', true] },
       'not JSON': { value: ['a function is not a JSON value (at key "0")', 'undefined is not a JSON value (at key "0")', 'a bigint is not a JSON value (at key "0")', 'a symbol is not a JSON value (at key "0")'] },
       'host error': { value: ['HostError', 'nope', 'NOT_FOUND', 'util.fail'] },
+      'plain arguments': { value: [[0, null, null, 1.5, 2 ** 53, true, false, null, 'é😀', '\ud800x', '\uFFFD', ''], [], 'undefined is not a JSON value (at key "0")'] },
       '70 arguments': { value: 70 },
       '80 host functions': { value: [0, 76, 79, 11] },
       'result not JSON': { ok: false },

@@ -1,5 +1,25 @@
-import { Lifetime, WeakLifetime, type QuickJSContext, type QuickJSHandle, type VmFunctionImplementation } from 'quickjs-emscripten';
-import type { Ops } from './ops.ts';
+import type { QuickJSContext, QuickJSHandle, VmFunctionImplementation } from 'quickjs-emscripten';
+import type { HostFunctionEnds, Ops } from './ops.ts';
+import { hostCallDispatcher } from './raw-dispatch.ts';
+import { RawNames } from './raw-names.ts';
+import {
+  ARGV_SLOTS,
+  FIRST_TAG,
+  JOB_CONTEXT_SLOT,
+  moduleUsable,
+  PLAIN_CLASSES,
+  RESOLVERS_SLOT,
+  shared,
+  Tag,
+  TEXT_BYTES,
+  TYPE_OF_TAG,
+  type EmscriptenModule,
+  type Ffi,
+  type Internals,
+  type Shared,
+} from './raw-module.ts';
+
+export { Tag } from './raw-module.ts';
 
 /**
  * The run's few hot paths into the engine, without quickjs-emscripten's per-operation overhead.
@@ -18,176 +38,99 @@ import type { Ops } from './ops.ts';
 /** A guest call's outcome: the value it returned or the value it threw; either handle is the caller's. */
 export type CallResult = { value: QuickJSHandle; error?: undefined } | { error: QuickJSHandle; value?: undefined };
 
-type Ffi = {
-  QTS_Call(ctx: number, fn: number, self: number, argc: number, argv: number): number;
-  QTS_ResolveException(ctx: number, value: number): number;
-  QTS_FreeValuePointer(ctx: number, value: number): void;
-  QTS_DupValuePointer(ctx: number, value: number): number;
-  QTS_NewString(ctx: number, cString: number): number;
-  QTS_NewObject(ctx: number): number;
-  QTS_NewObjectProto(ctx: number, prototype: number): number;
-  QTS_GetNull(): number;
-  QTS_GetProp(ctx: number, self: number, key: number): number;
-  QTS_GetPropNumber(ctx: number, self: number, index: number): number;
-  QTS_SetProp(ctx: number, self: number, key: number, value: number): void;
-  QTS_DefineProp(ctx: number, self: number, key: number, value: number, get: number, set: number, configurable: boolean, enumerable: boolean, hasValue: boolean): void;
-  QTS_NewPromiseCapability(ctx: number, resolversOut: number): number;
-  QTS_GetUndefined(): number;
-  QTS_GetGlobalObject(ctx: number): number;
-  QTS_Throw(ctx: number, error: number): number;
-  QTS_ArgvGetJSValueConstPointer(argv: number, index: number): number;
-};
-
-type EmscriptenModule = {
-  HEAPU8: Uint8Array;
-  /** QTS_NewFunction itself, taking the name as a C string (the ffi's wrapper converts a JS string per call). */
-  _QTS_NewFunction(ctx: number, name: number, length: number, isConstructor: number, hostRef: number): number;
-  _malloc(bytes: number): number;
-  _free(pointer: number): void;
-  lengthBytesUTF8(text: string): number;
-  stringToUTF8(text: string, pointer: number, maxBytes: number): void;
-};
-
-type Internals = {
-  ffi: Ffi;
-  ctx: { value: number };
-  memory: { heapValueHandle(pointer: number): QuickJSHandle; copyJSValue(pointer: number): number; freeJSValue(pointer: number): void };
-  module: EmscriptenModule;
-  runtime: { hostRefs: { put(value: object): number; get(id: number): object; delete(id: number): void } };
-  /** Where quickjs-emscripten dispatches the guest's calls of host functions made in this context. */
-  cToHostCallbacks: { callFunction(ctx: number, self: number, argc: number, argv: number, id: number): number };
-};
-
-/** Call arguments fit in one array kept for the run; longer calls take the ordinary path. */
-const ARGV_SLOTS = 64;
-
 /**
- * Property and function names as C strings, made once per WebAssembly module and kept: the sandbox's own
- * names and the host functions' are a small set. Past KEPT_NAMES, names are converted on each use.
+ * Where the guest strings of property names can outlive a run: a kept runtime's (kept-runtime.ts), whose
+ * `keep` makes each one and counts what it took.
  */
-const KEPT_NAMES = 4096;
-const keyStrings = new WeakMap<EmscriptenModule, Map<string, number>>();
+export type NameStore = { readonly names: Map<string, number>; keep(make: () => number): number };
+
+/** See `Raw.rawFn`. */
+export type RawImplementation = (argc: number, argv: number, self: number) => number;
 
 export class Raw implements Ops<number> {
   readonly #context: QuickJSContext;
   readonly #ffi: Ffi;
   readonly #ctx: number;
+  readonly #rt: number;
   readonly #memory: Internals['memory'];
   readonly #module: EmscriptenModule;
   readonly #hostRefs: Internals['runtime']['hostRefs'];
-  readonly #keys: Map<string, number>;
-  /** Guest strings for property names, made on first use and kept until `releaseNames`. */
-  readonly #keyValues = new Map<string, number>();
-  /** ARGV_SLOTS pointers, then two more for QTS_NewPromiseCapability's resolvers. */
-  #scratch: number;
-  #heap: Int32Array;
+  readonly #shared: Shared;
+  readonly #names: RawNames;
+  /** The raw functions of this context, by host reference id (quickjs-emscripten's map holds them too). */
+  readonly #rawFunctions = new Map<number, RawImplementation>();
+  /** ARGV_SLOTS pointers, then the out-parameters (see SCRATCH_BYTES). */
+  readonly #scratch: number;
   readonly undefined: number;
   readonly null: number;
   readonly global: number;
 
-  private constructor(context: QuickJSContext, internals: Internals) {
+  private constructor(context: QuickJSContext, internals: Internals, moduleShared: Shared, keptNames: NameStore | null) {
     this.#context = context;
     this.#ffi = internals.ffi;
     this.#ctx = internals.ctx.value;
+    this.#rt = internals.rt.value;
     this.#memory = internals.memory;
     this.#module = internals.module;
     this.#hostRefs = internals.runtime.hostRefs;
-    let keys = keyStrings.get(this.#module);
-    if (!keys) keyStrings.set(this.#module, (keys = new Map()));
-    this.#keys = keys;
-    // Allocated when the run starts, before the memory guard's ceiling applies.
-    this.#scratch = this.#module._malloc((ARGV_SLOTS + 2) * 4);
-    this.#heap = new Int32Array(this.#module.HEAPU8.buffer);
-    this.undefined = this.#ffi.QTS_GetUndefined();
-    this.null = this.#ffi.QTS_GetNull();
+    this.#shared = moduleShared;
+    this.#names = new RawNames(this.#ffi, this.#ctx, this.#module, moduleShared.keys, keptNames);
+    this.#scratch = moduleShared.scratch;
+    // Pointers to static values of the module, the same for every context.
+    this.undefined = moduleShared.undefined ??= this.#ffi.QTS_GetUndefined();
+    this.null = moduleShared.null ??= this.#ffi.QTS_GetNull();
     this.global = this.#ffi.QTS_GetGlobalObject(this.#ctx);
   }
 
-  /**
-   * What runs when the guest calls a host function: the same contract as quickjs-emscripten's own
-   * dispatcher (arguments and `this` as handles that die with the call; a returned handle is duplicated
-   * for the guest and disposed; `{ error }` or a thrown handle is thrown in the guest, any other thrown
-   * value as a guest Error), without its generators and scopes, which cost more than the call itself.
-   */
-  #dispatch(context: QuickJSContext, internals: Internals): Internals['cToHostCallbacks']['callFunction'] {
-    const { ffi, memory, runtime } = internals;
-    const { copyJSValue, freeJSValue } = memory;
-    const hostRefs = runtime.hostRefs;
-    return (ctx, selfPointer, argc, argv, id) => {
-      const fn = hostRefs.get(id) as VmFunctionImplementation<QuickJSHandle>;
-      const self = new WeakLifetime(selfPointer, copyJSValue, freeJSValue, runtime) as unknown as QuickJSHandle;
-      const args = new Array<QuickJSHandle>(argc);
-      for (let i = 0; i < argc; i++) args[i] = new WeakLifetime(ffi.QTS_ArgvGetJSValueConstPointer(argv, i), copyJSValue, freeJSValue, runtime) as unknown as QuickJSHandle;
-      try {
-        const result = fn.apply(self, args);
-        if (!result) return 0;
-        if ('error' in result && result.error) throw result.error;
-        const handle = result instanceof Lifetime ? (result as QuickJSHandle) : (result as { value: QuickJSHandle }).value;
-        try {
-          return ffi.QTS_DupValuePointer(ctx, handle.value as unknown as number);
-        } finally {
-          handle.dispose();
-        }
-      } catch (error) {
-        const handle = error instanceof Lifetime ? (error as QuickJSHandle) : context.newError(error as Error);
-        try {
-          return ffi.QTS_Throw(ctx, handle.value as unknown as number);
-        } finally {
-          handle.dispose();
-        }
-      } finally {
-        self.dispose();
-        for (const arg of args) arg.dispose();
-      }
-    };
-  }
-
   /** Raw access to `context`, or null when quickjs-emscripten's internals are not what this code expects. */
-  static for(context: QuickJSContext): Raw | null {
+  static for(context: QuickJSContext, keptNames: NameStore | null = null): Raw | null {
     const internals = context as unknown as Partial<Internals>;
-    const { ffi, ctx, memory, module, runtime } = internals;
-    const names: (keyof Ffi)[] = ['QTS_Call', 'QTS_ResolveException', 'QTS_FreeValuePointer', 'QTS_DupValuePointer', 'QTS_NewString', 'QTS_NewObject', 'QTS_GetProp', 'QTS_GetPropNumber', 'QTS_SetProp', 'QTS_DefineProp', 'QTS_NewPromiseCapability', 'QTS_GetUndefined', 'QTS_GetGlobalObject', 'QTS_NewObjectProto', 'QTS_GetNull', 'QTS_Throw', 'QTS_ArgvGetJSValueConstPointer'];
+    const { ctx, memory, module, runtime } = internals;
     const usable =
-      ffi !== undefined &&
-      names.every((name) => typeof ffi[name] === 'function') &&
       typeof ctx?.value === 'number' &&
+      typeof internals.rt?.value === 'number' &&
       typeof memory?.heapValueHandle === 'function' &&
-      module?.HEAPU8 instanceof Uint8Array &&
-      typeof module._malloc === 'function' &&
-      typeof module._free === 'function' &&
-      typeof module._QTS_NewFunction === 'function' &&
-      typeof module.lengthBytesUTF8 === 'function' &&
-      typeof module.stringToUTF8 === 'function' &&
       typeof memory.copyJSValue === 'function' &&
       typeof memory.freeJSValue === 'function' &&
       typeof runtime?.hostRefs?.put === 'function' &&
       typeof runtime.hostRefs.get === 'function' &&
-      typeof internals.cToHostCallbacks?.callFunction === 'function';
+      typeof internals.cToHostCallbacks?.callFunction === 'function' &&
+      module !== undefined &&
+      moduleUsable(internals);
     if (!usable) return null;
-    const raw = new Raw(context, internals as Internals);
-    if (!raw.#scratch) return null;
-    internals.cToHostCallbacks!.callFunction = raw.#dispatch(context, internals as Internals);
+    const moduleShared = shared.get(module)!;
+    const raw = new Raw(context, internals as Internals, moduleShared, keptNames);
+    if (moduleShared.usable === undefined) {
+      moduleShared.usable = raw.#tagsAsExpected();
+      moduleShared.classIds = moduleShared.usable && raw.#classIdsAsExpected();
+    }
+    if (!moduleShared.usable) {
+      raw.dispose();
+      return null;
+    }
+    const dispatch = hostCallDispatcher(context, internals as Internals, raw.#rawFunctions);
+    internals.cToHostCallbacks!.callFunction = dispatch;
+    moduleShared.dispatchers.set(raw.#ctx, dispatch);
     return raw;
   }
 
-  /** Frees the guest strings made for property names (they are made again if needed). */
+  /** Frees the guest strings made for property names for this run (they are made again if needed). */
   releaseNames(): void {
-    for (const value of this.#keyValues.values()) this.#ffi.QTS_FreeValuePointer(this.#ctx, value);
-    this.#keyValues.clear();
+    this.#names.release();
   }
 
   /** Frees what the run kept: call it before the context is disposed. */
   dispose(): void {
     this.releaseNames();
-    if (this.#scratch) this.#module._free(this.#scratch);
-    this.#scratch = 0;
+    this.#shared.dispatchers.delete(this.#ctx);
     this.#ffi.QTS_FreeValuePointer(this.#ctx, this.global);
   }
 
   #words(): Int32Array {
+    const moduleShared = this.#shared;
     // The heap's buffer is replaced whenever WebAssembly memory grows.
-    if (this.#heap.buffer !== this.#module.HEAPU8.buffer) this.#heap = new Int32Array(this.#module.HEAPU8.buffer);
-    return this.#heap;
+    if (moduleShared.heap.buffer !== this.#module.HEAPU8.buffer) moduleShared.heap = new Int32Array(this.#module.HEAPU8.buffer);
+    return moduleShared.heap;
   }
 
   /** `fn.call(self, ...args)`, on pointers; the answer (value or thrown) is the caller's to free. */
@@ -205,13 +148,7 @@ export class Raw implements Ops<number> {
     const base = this.#scratch >> 2;
     for (let i = 0; i < args.length; i++) heap[base + i] = args[i]!;
     // QTS_Call copies the argument values before it runs anything, so a nested call may reuse the array.
-    const result = this.#ffi.QTS_Call(this.#ctx, fn, self, args.length, this.#scratch);
-    const error = this.#ffi.QTS_ResolveException(this.#ctx, result);
-    if (error) {
-      this.#ffi.QTS_FreeValuePointer(this.#ctx, result);
-      return { error };
-    }
-    return { value: result };
+    return this.#resolve(this.#ffi.QTS_Call(this.#ctx, fn, self, args.length, this.#scratch));
   }
 
   /** The pointer out of a handle the caller owned; the handle is spent. */
@@ -235,56 +172,201 @@ export class Raw implements Ops<number> {
     return this.#ffi.QTS_DupValuePointer(this.#ctx, pointer);
   }
 
-  /** Runs `use` with `name` as a C string: kept for the module (up to KEPT_NAMES of them), else temporary. */
-  #withCString<T>(name: string, use: (cString: number) => T): T {
-    let cString = this.#keys.get(name);
-    if (cString !== undefined) return use(cString);
-    const bytes = this.#module.lengthBytesUTF8(name) + 1;
-    cString = this.#module._malloc(bytes);
-    // Only when the memory guard refused the heap room to grow (the run fails for it): never write to 0.
-    if (!cString) throw new RangeError('sandbox: out of memory');
-    this.#module.stringToUTF8(name, cString, bytes);
-    if (this.#keys.size < KEPT_NAMES) {
-      this.#keys.set(name, cString);
-      return use(cString);
-    }
+  /** The value's tag (see `Tag`); every double answers FLOAT64. */
+  tag(pointer: number): number {
+    const tag = this.#words()[(pointer >> 2) + 1]!;
+    return tag >= FIRST_TAG && tag < Tag.FLOAT64 ? tag : Tag.FLOAT64;
+  }
+
+  /** `typeof` of the value, as QuickJS answers it (through QTS_Typeof only for objects: a function or not). */
+  typeOf(pointer: number): string {
+    const known = TYPE_OF_TAG[this.tag(pointer)];
+    if (known) return known;
+    const cString = this.#ffi.QTS_Typeof(this.#ctx, pointer);
     try {
-      return use(cString);
+      return this.#module.UTF8ToString(cString);
     } finally {
       this.#module._free(cString);
     }
   }
 
-  #key(name: string): number {
-    let value = this.#keyValues.get(name);
-    if (value === undefined) {
-      value = this.#withCString(name, (cString) => this.#ffi.QTS_NewString(this.#ctx, cString));
-      this.#keyValues.set(name, value);
-    }
-    return value;
+  /**
+   * A pointer to entry `index` (a JSValue) of an array of JSValues that the context's `JSContext` points to at
+   * byte `offset` (see function-prototypes.ts). Borrowed: valid while the context lives, never to be freed.
+   */
+  contextArrayEntry(offset: number, index: number): number {
+    return this.#words()[(this.#ctx + offset) >> 2]! + index * 8;
   }
 
-  /** A guest string for `name`, alive until `releaseNames` (do not free it). */
+  /** Whether `typeof` the value is 'function'. */
+  isFunction(pointer: number): boolean {
+    if (this.tag(pointer) !== Tag.OBJECT) return false;
+    // Plain objects and arrays, what JSON mostly meets, are told by their class without asking QuickJS.
+    if (this.#shared.classIds && PLAIN_CLASSES.includes(this.#classId(pointer))) return false;
+    const cString = this.#ffi.QTS_Typeof(this.#ctx, pointer);
+    try {
+      // 'function' is the only answer that starts with an f.
+      return this.#module.HEAPU8[cString] === 0x66;
+    } finally {
+      this.#module._free(cString);
+    }
+  }
+
+  /** An object's class (JSObject.class_id, the 16 bits at byte 6 of the object; checked by `#classIdsAsExpected`). */
+  #classId(pointer: number): number {
+    const object = this.#words()[pointer >> 2]!;
+    return this.#module.HEAPU8[object + 6]! | (this.#module.HEAPU8[object + 7]! << 8);
+  }
+
+  /** Whether `#classId` reads a new object's class as JS_CLASS_OBJECT and a new array's as JS_CLASS_ARRAY. */
+  #classIdsAsExpected(): boolean {
+    const object = this.#ffi.QTS_NewObject(this.#ctx);
+    const array = this.#ffi.QTS_NewArray(this.#ctx);
+    try {
+      return this.#classId(object) === PLAIN_CLASSES[0] && this.#classId(array) === PLAIN_CLASSES[1];
+    } finally {
+      this.free(object);
+      this.free(array);
+    }
+  }
+
+  /** The layout `tag` reads, checked on values whose tags are known. */
+  #tagsAsExpected(): boolean {
+    const probe = (make: () => number, tag: number) => {
+      const value = make();
+      if (!value) return false;
+      try {
+        return this.tag(value) === tag;
+      } finally {
+        this.free(value);
+      }
+    };
+    return (
+      this.tag(this.undefined) === Tag.UNDEFINED &&
+      this.tag(this.null) === Tag.NULL &&
+      this.tag(this.global) === Tag.OBJECT &&
+      probe(() => this.#ffi.QTS_NewFloat64(this.#ctx, 0.5), Tag.FLOAT64) &&
+      probe(() => this.#names.withCString('x', (cString) => this.#ffi.QTS_NewString(this.#ctx, cString)), Tag.STRING)
+    );
+  }
+
+  /** A number (INT or FLOAT64) as a double. */
+  number(pointer: number): number {
+    return this.#ffi.QTS_GetFloat64(this.#ctx, pointer);
+  }
+
+  /** A guest string as a host string (a lone surrogate comes out as U+FFFD). */
+  string(pointer: number): string {
+    const cString = this.#ffi.QTS_GetString(this.#ctx, pointer);
+    if (!cString) throw new RangeError('sandbox: out of memory');
+    try {
+      return this.#module.UTF8ToString(cString);
+    } finally {
+      this.#ffi.QTS_FreeCString(this.#ctx, cString);
+    }
+  }
+
+  /** A new guest string (owned). */
+  newString(text: string): number {
+    const module = this.#module;
+    // Most strings the host makes (JSON of a host call's answer, of the input) fit the module's text buffer.
+    if (text.length <= TEXT_BYTES / 3 && this.#shared.text) {
+      module.stringToUTF8(text, this.#shared.text, TEXT_BYTES);
+      return this.#ffi.QTS_NewString(this.#ctx, this.#shared.text);
+    }
+    return this.#names.withCString(text, (cString) => this.#ffi.QTS_NewString(this.#ctx, cString), false);
+  }
+
+  /** Evaluates `code` (QTS_Eval with `flags`, see quickjs.h JS_EVAL_*); the answer is the caller's to free. */
+  eval(code: string, filename: string, flags: number): { value: number; error?: undefined } | { error: number; value?: undefined } {
+    const module = this.#module;
+    const codeBytes = module.lengthBytesUTF8(code);
+    const nameBytes = module.lengthBytesUTF8(filename) + 1;
+    // One allocation for both strings; it is made inside the run's heap, so the memory guard may refuse it.
+    const buffer = module._malloc(codeBytes + 1 + nameBytes);
+    if (!buffer) throw new RangeError('sandbox: out of memory');
+    try {
+      module.stringToUTF8(code, buffer, codeBytes + 1);
+      module.stringToUTF8(filename, buffer + codeBytes + 1, nameBytes);
+      return this.#resolve(module._QTS_Eval(this.#ctx, buffer, codeBytes, buffer + codeBytes + 1, 0, flags));
+    } finally {
+      module._free(buffer);
+    }
+  }
+
+  /** The outcome of a QTS_* call answering a value or the exception marker. */
+  #resolve(result: number): { value: number; error?: undefined } | { error: number; value?: undefined } {
+    // Only the exception marker needs QuickJS to fetch the exception.
+    if (this.tag(result) !== Tag.EXCEPTION) return { value: result };
+    const error = this.#ffi.QTS_ResolveException(this.#ctx, result);
+    if (!error) return { value: result };
+    this.#ffi.QTS_FreeValuePointer(this.#ctx, result);
+    return { error };
+  }
+
+  /** QuickJS's report of the runtime's memory, made in this context (owned). */
+  memoryUsage(): number {
+    return this.#ffi.QTS_RuntimeComputeMemoryUsage(this.#rt, this.#ctx);
+  }
+
+  hasPendingJob(): boolean {
+    return this.#ffi.QTS_IsJobPending(this.#rt) !== 0;
+  }
+
+  /** Runs the pending promise jobs until none is left or one throws: null, or what it threw (owned). */
+  executePendingJobs(): number | null {
+    const out = this.#scratch + JOB_CONTEXT_SLOT * 4;
+    this.#words()[out >> 2] = 0;
+    const result = this.#ffi.QTS_ExecutePendingJob(this.#rt, -1, out);
+    if (this.#words()[out >> 2] === 0) {
+      this.#ffi.QTS_FreeValuePointerRuntime(this.#rt, result);
+      return null;
+    }
+    // The count of jobs run is a number; anything else is what the failing job threw (as quickjs-emscripten reads it).
+    const tag = this.tag(result);
+    if (tag === Tag.INT || tag === Tag.FLOAT64) {
+      this.free(result);
+      return null;
+    }
+    return result;
+  }
+
+  /** -1 for a value that is not a promise, else 0 pending, 1 fulfilled, 2 rejected (JSPromiseStateEnum). */
+  promiseState(pointer: number): number {
+    return this.#ffi.QTS_PromiseState(this.#ctx, pointer);
+  }
+
+  /** A settled promise's value or reason (owned). */
+  promiseResult(pointer: number): number {
+    return this.#ffi.QTS_PromiseResult(this.#ctx, pointer);
+  }
+
+  /** A guest string for `name`, alive at least until `releaseNames` (do not free it). */
   name(name: string): number {
-    return this.#key(name);
+    return this.#names.key(name);
   }
 
   get(self: number, key: string | number): number {
-    return typeof key === 'number' ? this.#ffi.QTS_GetPropNumber(this.#ctx, self, key) : this.#ffi.QTS_GetProp(this.#ctx, self, this.#key(key));
+    return typeof key === 'number' ? this.#ffi.QTS_GetPropNumber(this.#ctx, self, key) : this.#ffi.QTS_GetProp(this.#ctx, self, this.#names.key(key));
+  }
+
+  /** `self[key]`, with what a getter or a proxy on the way threw as `error`; either answer is owned. */
+  tryGet(self: number, key: string): { value: number; error?: undefined } | { error: number; value?: undefined } {
+    return this.#resolve(this.#ffi.QTS_GetProp(this.#ctx, self, this.#names.key(key)));
   }
 
   /** `self[key] = value` (an assignment: the guest must not have run yet, or setters could). */
   set(self: number, key: string, value: number): void {
-    this.#ffi.QTS_SetProp(this.#ctx, self, this.#key(key), value);
+    this.#ffi.QTS_SetProp(this.#ctx, self, this.#names.key(key), value);
   }
 
   /** Object.defineProperty with `value` given; writable is left as it was (false for a new property). */
   define(self: number, key: string, value: number, options: { configurable?: boolean; enumerable?: boolean } = {}): void {
-    this.#ffi.QTS_DefineProp(this.#ctx, self, this.#key(key), value, this.undefined, this.undefined, !!options.configurable, !!options.enumerable, true);
+    this.#ffi.QTS_DefineProp(this.#ctx, self, this.#names.key(key), value, this.undefined, this.undefined, !!options.configurable, !!options.enumerable, true);
   }
 
   defineGetter(self: number, key: string, getter: number): void {
-    this.#ffi.QTS_DefineProp(this.#ctx, self, this.#key(key), this.undefined, getter, this.undefined, false, false, false);
+    this.#ffi.QTS_DefineProp(this.#ctx, self, this.#names.key(key), this.undefined, getter, this.undefined, false, false, false);
   }
 
   object(prototype?: number): number {
@@ -294,51 +376,43 @@ export class Raw implements Ops<number> {
   /** A native guest function backed by `fn`, like `context.newFunction`. */
   fn(name: string, fn: VmFunctionImplementation<QuickJSHandle>, isConstructor = false): number {
     const id = this.#hostRefs.put(fn);
-    return this.#withCString(name, (cString) => this.#module._QTS_NewFunction(this.#ctx, cString, fn.length, isConstructor ? 1 : 0, id));
+    return this.#names.withCString(name, (cString) => this.#module._QTS_NewFunction(this.#ctx, cString, fn.length, isConstructor ? 1 : 0, id));
+  }
+
+  hostFunction(name: string, ends: HostFunctionEnds): number {
+    return this.rawFn(name, ends.raw);
+  }
+
+  /**
+   * A native guest function whose calls reach `fn` with the argument count and array (read them with `arg`)
+   * and `this`, without a handle per argument. `fn` answers an owned value, which the guest gets, or `throw(…)`'s
+   * answer; a host exception it throws reaches the guest as an Error.
+   */
+  rawFn(name: string, fn: RawImplementation): number {
+    const id = this.#hostRefs.put(fn);
+    // The context's functions live as long as it does, so their ids are not reused while it lives.
+    this.#rawFunctions.set(id, fn);
+    return this.#names.withCString(name, (cString) => this.#module._QTS_NewFunction(this.#ctx, cString, 0, 0, id));
+  }
+
+  /** Argument `index` of a raw function's call (a pointer valid during the call; not owned). */
+  arg(argv: number, index: number): number {
+    // A JSValue takes 8 bytes (the NaN-boxed layout `tag` relies on).
+    return argv + index * 8;
+  }
+
+  /** What a raw function answers to throw `error` (owned; spent here) in the guest. */
+  throw(error: number): number {
+    const marker = this.#ffi.QTS_Throw(this.#ctx, error);
+    this.free(error);
+    return marker;
   }
 
   /** A guest promise and its resolving functions, like `context.newPromise()`. */
   promise(): { promise: number; resolve: number; reject: number } {
-    const out = this.#scratch + ARGV_SLOTS * 4;
+    const out = this.#scratch + RESOLVERS_SLOT * 4;
     const promise = this.#ffi.QTS_NewPromiseCapability(this.#ctx, out);
     const heap = this.#words();
     return { promise, resolve: heap[out >> 2]!, reject: heap[(out >> 2) + 1]! };
   }
-}
-
-const raws = new WeakMap<QuickJSContext, Raw>();
-
-let rawAllowed = true;
-
-/** For tests: runs made while this is false use quickjs-emscripten's public API only (the fallback path). */
-export function allowRawAccess(allowed: boolean): void {
-  rawAllowed = allowed;
-}
-
-/** Gives `context` raw access for the run, when this version of quickjs-emscripten allows it. */
-export function attachRaw(context: QuickJSContext): Raw | null {
-  const raw = rawAllowed ? Raw.for(context) : null;
-  if (raw) raws.set(context, raw);
-  return raw;
-}
-
-/** Ends raw access to `context` and frees what it kept: before the context is disposed. */
-export function detachRaw(context: QuickJSContext): void {
-  raws.get(context)?.dispose();
-  raws.delete(context);
-}
-
-export function rawOf(context: QuickJSContext): Raw | undefined {
-  return raws.get(context);
-}
-
-/** `context.callFunction`, through raw access when the context has it. */
-export function guestCall(context: QuickJSContext, fn: QuickJSHandle, self: QuickJSHandle, ...args: QuickJSHandle[]): CallResult {
-  const raw = raws.get(context);
-  if (raw) {
-    const result = raw.call(fn.value as unknown as number, self.value as unknown as number, args.map((arg) => arg.value as unknown as number));
-    return result.error !== undefined ? { error: raw.handle(result.error) } : { value: raw.handle(result.value) };
-  }
-  const result = context.callFunction(fn, self, ...args);
-  return result.error ? { error: result.error } : { value: result.value };
 }

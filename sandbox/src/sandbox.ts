@@ -72,12 +72,14 @@ export class Sandbox {
   /** The run whose host functions are working, seen from the runs they start. */
   #nesting = new AsyncLocalStorage<{ level: number; running: boolean }>();
   #limits: Partial<Limits>;
+  /** The limits of a run that sets none of its own. */
+  #defaultLimits: Readonly<Limits>;
   #onFault: (fault: unknown) => void;
   #maxModuleBytes: number;
 
   constructor(options: SandboxOptions = {}) {
     this.#maxModuleBytes = positive(options.maxModuleBytes ?? 128 * 1024 * 1024, 'maxModuleBytes');
-    this.#checkMemory(resolveLimits(options.limits));
+    this.#defaultLimits = Object.freeze(this.#checkMemory(resolveLimits(options.limits)));
     this.#limits = { ...options.limits };
     this.#onFault = options.onFault ?? (() => {});
     this.#levels = positive(options.nestingLevels ?? 4, 'nestingLevels');
@@ -104,7 +106,7 @@ export class Sandbox {
       inputJson: stringifyStrict(options.input, 'the run input'),
       functions,
       names: checkHostFunctions(functions),
-      limits: this.#checkMemory(resolveLimits(this.#limits, options.limits)),
+      limits: options.limits ? this.#checkMemory(resolveLimits(this.#limits, options.limits)) : this.#defaultLimits,
       determinism: determinismConfig(options.determinism),
       measureMemory: options.measureMemory === true,
       maxModuleBytes: this.#maxModuleBytes,
@@ -113,7 +115,7 @@ export class Sandbox {
     const outer = this.#nesting.getStore();
     const level = outer?.running ? Math.min(outer.level + 1, this.#levels - 1) : 0;
     // Waiting for a module is part of the run's wall-clock time.
-    const pooled = await this.#pool.acquire(level, request.limits.wallMs);
+    const pooled = this.#pool.take(level) ?? (await this.#pool.acquire(level, request.limits.wallMs));
     if (!pooled) return waitedTooLong(request.limits.wallMs, arrivedAt);
     const frame = { level, running: true };
     let damaged = true;
