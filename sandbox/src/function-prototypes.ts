@@ -1,4 +1,5 @@
 import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSSyncVariant } from 'quickjs-emscripten';
+import { SCRIPT_INTRINSICS } from './intrinsics.ts';
 
 /**
  * Where a context keeps the prototypes of async, generator and async generator functions, whose
@@ -41,11 +42,14 @@ async function probe(variant: QuickJSSyncVariant): Promise<FunctionPrototypes | 
           for (let i = 0; i < ENTRIES; i++) if (words[(array >> 2) + 2 * i] === object && words[(array >> 2) + 2 * i + 1] === OBJECT_TAG) return i;
           return -1;
         });
-        if (entries.every((entry) => entry >= 0)) found.push(JSON.stringify([offset, entries]));
+        // Other arrays of the context may hold the three too; only class_proto has Object.prototype and
+        // Array.prototype at their class ids (JS_CLASS_OBJECT 1, JS_CLASS_ARRAY 2).
+        const [asyncFunction, generatorFunction, asyncGeneratorFunction, objectEntry, arrayEntry] = entries as [number, number, number, number, number];
+        if (objectEntry === 1 && arrayEntry === 2 && entries.every((entry) => entry >= 0)) found.push(JSON.stringify([offset, [asyncFunction, generatorFunction, asyncGeneratorFunction]]));
       }
       return found;
     };
-    const contexts = [module.newContext(), module.newContext()];
+    const contexts = [module.newContext({ intrinsics: SCRIPT_INTRINSICS }), module.newContext({ intrinsics: SCRIPT_INTRINSICS })];
     try {
       const [first, second] = contexts.map(candidates) as [string[], string[]];
       const proven = first.filter((candidate) => second.includes(candidate));
@@ -60,11 +64,11 @@ async function probe(variant: QuickJSSyncVariant): Promise<FunctionPrototypes | 
   }
 }
 
-/** The addresses of the three prototypes in `context`, reached by compiling a function of each kind. */
+/** The addresses of the three prototypes in `context`, reached by compiling a function of each kind, then of Object.prototype and Array.prototype. */
 function prototypesOf(context: QuickJSContext, memory: { readonly buffer: ArrayBuffer }): number[] {
-  const code = '[async () => {}, function* () {}, async function* () {}].map(Object.getPrototypeOf)';
+  const code = '[...[async () => {}, function* () {}, async function* () {}].map(Object.getPrototypeOf), Object.prototype, Array.prototype]';
   using array = context.unwrapResult(context.evalCode(code));
-  return [0, 1, 2].map((i) => {
+  return [0, 1, 2, 3, 4].map((i) => {
     using prototype = context.getProp(array, i);
     // The handle's value is a pointer to the JSValue, whose low word is the object's address.
     const pointer = prototype.value as unknown as number;

@@ -5,6 +5,7 @@ import { apiOps, type HostFunctionEnds, type Ops } from './ops.ts';
 import { EvalFlag, evalIn, guestCall, rawOf } from './engine.ts';
 import type { FunctionPrototypes } from './function-prototypes.ts';
 import { strictReplacer, type StrictReplacer } from './strict-json.ts';
+import { SCRIPT_INTRINSICS } from './intrinsics.ts';
 import type { CallResult, Raw } from './raw.ts';
 
 /** Guest source shipped beside this file, with its comment lines dropped (they would be parsed every run). */
@@ -89,7 +90,7 @@ export type GuestGrants = {
  * once, in a context of its own, instead of asking each run's guest.
  */
 export function globalNames(module: QuickJSWASMModule): ReadonlySet<string> {
-  const context = module.newContext();
+  const context = module.newContext({ intrinsics: SCRIPT_INTRINSICS });
   try {
     const code = 'const n = []; for (let o = globalThis; o; o = Object.getPrototypeOf(o)) n.push(...Object.getOwnPropertyNames(o)); JSON.stringify(n)';
     const names = context.unwrapResult(context.evalCode(code)).consume((handle) => JSON.parse(context.getString(handle)) as string[]);

@@ -119,17 +119,6 @@ describe('runs that share a runtime', () => {
     expect(sandbox.stats()).toMatchObject({ runtimes: 2, damaged: 0 });
   });
 
-  test('never run a finalizer of an earlier run', async () => {
-    const hits: unknown[] = [];
-    const spy: HostFunctions = { 'spy.hit': ([n]) => void hits.push(n) };
-    using sandbox = createSandbox({ maxModules: 1 });
-    const code = 'export default () => { const registry = new FinalizationRegistry(() => spy.hit(1)); registry.register({}, 0); globalThis.registry = registry; return "done" }';
-    expect(valueOf(await sandbox.run(code, { hostFunctions: spy }))).toBe('done');
-    expect(valueOf(await sandbox.run('export default async () => { await null; return "next" }', { hostFunctions: spy }))).toBe('next');
-    expect(hits).toEqual([]);
-    expect(sandbox.stats()).toMatchObject({ damaged: 0 });
-  });
-
   test('return all a run allocated to the runtime, and keep it, its heap counted or not', async () => {
     using sandbox = createSandbox({ maxModules: 1 });
     // About 1 MiB of objects that reference each other: only the cycle collector frees them.

@@ -1,5 +1,6 @@
 import type { QuickJSContext, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
 import { BARE_CONTEXT_INTRINSICS, collect, type GcLayout } from './gc-layout.ts';
+import { SCRIPT_INTRINSICS } from './intrinsics.ts';
 
 type Ffi = {
   QTS_NewContext(rt: number, intrinsics: number): number;
@@ -68,7 +69,7 @@ export class KeptRuntime {
   }
 
   newContext(): QuickJSContext {
-    return this.#runtime.newContext();
+    return this.#runtime.newContext({ intrinsics: SCRIPT_INTRINSICS });
   }
 
   /** Sets QuickJS's stack limit for the next run (the call is skipped when it is already that). */

@@ -38,7 +38,7 @@ describe('handles', () => {
       ['SCRIPT_ERROR', 'export default () => ({ f() {} })'],
       ['SCRIPT_SYNTAX', 'export default () => {'],
       ['SCRIPT_LIMIT_CPU', 'export default async () => { await records.get(1); for (;;) {} }'],
-      ['SCRIPT_LIMIT_MEMORY', 'export default () => { const k = []; for (;;) k.push(new Uint8Array(1 << 20)) }'],
+      ['SCRIPT_LIMIT_MEMORY', 'export default () => { const k = []; for (let i = 0; ; i++) k.push("x".repeat(1 << 20) + i) }'],
       ['SCRIPT_LIMIT_STACK', 'const f = () => f(); export default () => f()'],
       ['SCRIPT_LIMIT_HOST_CALLS', 'export default () => Promise.all(Array.from({ length: 50 }, () => records.get(1)))'],
       ['SCRIPT_LIMIT_OUTPUT', 'export default () => { for (;;) console.log("spam") }'],

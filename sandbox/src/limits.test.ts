@@ -57,7 +57,7 @@ describe('CPU time', () => {
 
 describe('memory', () => {
   test('many allocations, each far below the limit, add up to it', async () => {
-    const code = 'export default () => { const kept = []; for (let i = 0; i < 1000; i++) kept.push(new Uint8Array(256 * 1024)); return kept.length }';
+    const code = 'export default () => { const kept = []; for (let i = 0; i < 1000; i++) kept.push("x".repeat(256 * 1024) + i); return kept.length }';
     const error = errorOf(await sandbox.run(code, { limits: { memoryBytes: 16 * 1024 * 1024 } }));
     expect(error.toJSON()).toEqual({ code: 'SCRIPT_LIMIT_MEMORY', message: expect.any(String), details: expect.objectContaining({ limitBytes: 16 * 1024 * 1024 }) });
   });
@@ -68,7 +68,7 @@ describe('memory', () => {
   });
 
   test('a script within its limit is not disturbed', async () => {
-    const code = 'export default () => { const kept = []; for (let i = 0; i < 40; i++) kept.push(new Uint8Array(256 * 1024)); return kept.length }';
+    const code = 'export default () => { const kept = []; for (let i = 0; i < 40; i++) kept.push("x".repeat(256 * 1024) + i); return kept.length }';
     const result = await sandbox.run(code, { limits: { memoryBytes: 32 * 1024 * 1024 } });
     expect(result.ok && result.value).toBe(40);
   });

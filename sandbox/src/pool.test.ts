@@ -115,7 +115,7 @@ describe('the module pool', () => {
     await sandbox.run('export default () => { for (;;) {} }', { limits: { cpuMs: 20 } });
     await sandbox.run('export default () => { throw new Error("x") }');
     expect(sandbox.stats()).toMatchObject({ created: 1, retired: 0 });
-    const grown = await sandbox.run('export default () => { const k = []; for (let i = 0; i < 24; i++) k.push(new Uint8Array(1 << 20)); return k.length }');
+    const grown = await sandbox.run('export default () => { const k = []; for (let i = 0; i < 24; i++) k.push("x".repeat(1 << 20) + i); return k.length }');
     expect(grown.ok && grown.value).toBe(24);
     expect(sandbox.stats()).toMatchObject({ retired: 1, modules: 0 });
   });

@@ -8,6 +8,7 @@ import { OutputLimitError, ScriptError, SandboxErrorCode, TimeLimitError, type S
 import { call, enter, isHelpers, openGuest, strictJson, type GuestBuild, type GuestHelpers, type Outcome } from './guest.ts';
 import { pokerFor } from './interrupt-cadence.ts';
 import type { Limits } from './limits.ts';
+import { SCRIPT_INTRINSICS } from './intrinsics.ts';
 import { readGuestJson, utf8Bytes, type JsonValue } from './marshal.ts';
 import type { KeptRuntime } from './kept-runtime.ts';
 import type { PooledModule } from './pool.ts';
@@ -73,7 +74,7 @@ export async function runScript(pooled: PooledModule, request: RunRequest): Prom
   let kept: KeptRuntime | null = null;
   try {
     kept = pooled.runtime ??= pooled.newRuntime();
-    context = kept ? kept.newContext() : pooled.module.newContext();
+    context = kept ? kept.newContext() : pooled.module.newContext({ intrinsics: SCRIPT_INTRINSICS });
     attachRaw(context, kept);
     if (kept) {
       kept.setMaxStackSize(request.limits.stackBytes);

@@ -54,7 +54,7 @@ describe('a run', () => {
     expect(result.usage.memoryBytes).toBeGreaterThan(0);
     // Counting the heap is asked for; a run that grew its module's memory is counted anyway.
     expect((await sandbox.run(code, { hostFunctions: { 'a.b': () => 1 } })).usage.memoryBytes).toBeNull();
-    const grown = await sandbox.run('export default () => { const k = []; for (let i = 0; i < 12; i++) k.push(new Uint8Array(1 << 20)); return k.length }');
+    const grown = await sandbox.run('export default () => { const k = []; for (let i = 0; i < 12; i++) k.push("x".repeat(1 << 20) + i); return k.length }');
     expect(grown.usage.memoryBytes).toBeGreaterThan(10 * 1024 * 1024);
   });
 });
