@@ -15,6 +15,22 @@ const Position = z.object({ x: z.number(), y: z.number() });
 /** Field values to write: each a constant, or `{ "expr": "…" }` computed when the step runs. */
 const Values = z.record(z.string(), z.unknown());
 
+/** Every text of a card is a template like the message's: {{expression}} parts are filled in when it is posted. */
+const FlowCard = z
+  .object({
+    title: text(200, 1),
+    fields: z.array(z.object({ label: text(100, 1), value: text(1000) })).max(20).default([]),
+    links: z
+      .array(z.object({ label: text(50, 1), url: text(2048, 1).meta({ description: 'https://…, http://… or a path of the app (/…) once filled in.' }) }))
+      .max(5)
+      .default([]),
+  })
+  .meta({ id: 'FlowCard', description: 'Posts the message as a card: a title, label–value rows and link buttons.' });
+export type FlowCard = z.infer<typeof FlowCard>;
+
+/** A card link a reader's browser may open: the web, or a page of the app; never `javascript:` and the like. */
+export const isSafeCardLink = (url: string): boolean => /^(https?:\/\/\S+|\/(?!\/)\S*)$/i.test(url);
+
 const node = <T extends string, D extends z.ZodType>(type: T, data: D) =>
   z.object({ id: NodeId, type: z.literal(type), position: Position.default({ x: 0, y: 0 }), label: text(200).optional(), data });
 
@@ -24,7 +40,13 @@ export const FlowNode = z
     node('condition', z.object({ expression: Expression }).meta({ description: 'Two outgoing edges, sourceHandle "true" and "false".' })),
     node('update_record', z.object({ values: Values })),
     node('create_record', z.object({ object: ApiName, values: Values })),
-    node('post_message', z.object({ text: text(10_000, 1).meta({ description: 'The message; {{expression}} parts are filled in.' }) })),
+    node(
+      'post_message',
+      z.object({
+        text: text(10_000, 1).meta({ description: 'The message; {{expression}} parts are filled in. With a card, what notifications, search and older clients show.' }),
+        card: FlowCard.optional(),
+      }),
+    ),
     node('notify', z.object({ users: Expression.meta({ description: 'An expression giving a user id or a list of them.' }), text: text(2000, 1) })),
     node('run_script', z.object({ script: ApiName, input: Values.default({}) })),
     node(

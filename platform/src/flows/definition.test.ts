@@ -108,6 +108,7 @@ describe('what a flow names is checked when saved', () => {
     ['a write of a computed field', () => [around(node('mark', 'update_record', { values: { ref: 'D-1' } }))], 'flows.0.nodes.1.data.values.ref', 'READ_ONLY_FIELD', '"ref"'],
     ['a script step with no such script', () => [around(node('run', 'run_script', { script: 'ghost' }))], 'flows.0.nodes.1.data.script', 'UNKNOWN_SCRIPT', '"ghost"'],
     ['a script step running a script that is no flow step', () => [around(node('run', 'run_script', { script: 'helper' }))], 'flows.0.nodes.1.data.script', 'UNKNOWN_SCRIPT', '"helper"'],
+    ['a card linking to a script URL', () => [around(node('say', 'post_message', { text: 'Look', card: { title: 'Deal', links: [{ label: 'Open', url: 'javascript:alert(1)' }] } }))], 'flows.0.nodes.1.data.card.links.0.url', 'INVALID_LINK', '"javascript:alert(1)"'],
   ])('refuses %s', async (_, flows, path, code, names) => {
     await expectProblem(flows(), path, code, names);
   });
@@ -147,6 +148,13 @@ describe('a flow\'s expressions are type-checked when saved', () => {
     expect(problems[0]!.message).toMatch(/^\{\{ record\.title \+\n {2}record\.nope \}\}: Property 'nope' does not exist/);
     expect(problems[2]!.message).toContain("not assignable to type 'string'");
     expect(problems[3]!.message).toContain("Type 'number' is not assignable to type 'string | string[]'");
+  });
+
+  it('checks the parts of a card\'s title, rows and links', async () => {
+    const card = { title: 'Deal {{record.title}}', fields: [{ label: 'Amount', value: '{{record.amout}}' }], links: [{ label: 'Open', url: '/records/deal/{{record.id}}' }] };
+    expect(await problemsOf([around(node('say', 'post_message', { text: 'Look', card }))])).toEqual([
+      { path: 'flows.0.nodes.1.data.card.fields.0.value', code: 'INVALID_EXPRESSION', message: expect.stringContaining("'amout'") },
+    ]);
   });
 
   it('refuses what is not one expression', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { triggerObject, type FlowDefinition } from '../contracts/flow-definitions.ts';
+import { cardTemplates } from './card-templates.ts';
 import type { MetaDocument } from '../contracts/meta.ts';
 import type { ScriptDiagnostic } from '../contracts/scripts.ts';
 import { AppError } from '../core/app-error.ts';
@@ -35,7 +36,10 @@ export function flowExpressions(flow: FlowDefinition, at: string): FlowExpressio
     else if (node.type === 'notify') {
       found.push({ path: `${data}.users`, text: node.data.users, type: 'string | string[]' });
       parts(`${data}.text`, node.data.text);
-    } else if (node.type === 'post_message') parts(`${data}.text`, node.data.text);
+    } else if (node.type === 'post_message') {
+      parts(`${data}.text`, node.data.text);
+      for (const [path, text] of cardTemplates(node.data.card)) parts(`${data}.card.${path}`, text);
+    }
     else if (node.type === 'update_record' || node.type === 'create_record') values(`${data}.values`, node.data.values);
     else if (node.type === 'run_script') values(`${data}.input`, node.data.input);
     else if (node.type === 'http_call') {

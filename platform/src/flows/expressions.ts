@@ -26,13 +26,20 @@ const TEMPLATE = /\{\{([\s\S]+?)\}\}/g;
 
 /** `Hello {{record.title}}`: the parts between double braces are expressions, the rest is kept. */
 export async function fillTemplate(ctx: Ctx, template: string, scope: Scope): Promise<string> {
-  const parts = [...template.matchAll(TEMPLATE)].map((m) => m[1]!.trim());
+  return (await fillTemplates(ctx, [template], scope))[0]!;
+}
+
+/** Several templates with their expressions evaluated together, in one sandbox run. */
+export async function fillTemplates(ctx: Ctx, templates: readonly string[], scope: Scope): Promise<string[]> {
+  const parts = templates.flatMap((template) => [...template.matchAll(TEMPLATE)].map((m) => m[1]!.trim()));
   const values = await evaluate(ctx, parts, scope);
   let i = 0;
-  return template.replace(TEMPLATE, () => {
-    const value = values[i++];
-    return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  });
+  return templates.map((template) =>
+    template.replace(TEMPLATE, () => {
+      const value = values[i++];
+      return value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    }),
+  );
 }
 
 /** Field values: constants as they are, `{ "expr": "…" }` evaluated. */

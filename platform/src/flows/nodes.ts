@@ -12,6 +12,7 @@ import { guardedFetch, httpAllowList, runFlowStep, secretValue } from '../script
 import { postFlowMessage } from '../threads/index.ts';
 import { approvalStep } from '../approvals/index.ts';
 import { evaluate, fillTemplate, fillValues, type Scope } from './expressions.ts';
+import { fillCard } from './flow-card.ts';
 import { messagedSince } from './wait-events.ts';
 import { StepError } from './step-error.ts';
 
@@ -157,8 +158,8 @@ export async function executeNode(tx: Ctx, run: RunRow, step: StepRow, node: Flo
     }
     case 'post_message': {
       const target = onRecord(run, scope);
-      const body = await fillTemplate(tx, node.data.text, scope);
-      await refusalsFinal(() => postFlowMessage(tx, target.object, target.id, run.flow, body, []));
+      const message = node.data.card ? await fillCard(tx, node.data.text, node.data.card, scope) : { body: await fillTemplate(tx, node.data.text, scope), card: undefined };
+      await refusalsFinal(() => postFlowMessage(tx, target.object, target.id, run.flow, message.body, [], message.card));
       return { output: { posted: true } };
     }
     case 'notify': {

@@ -1,4 +1,4 @@
-import { triggerObject, type FlowDefinition, type FlowNode, type FlowTrigger } from '../contracts/flow-definitions.ts';
+import { isSafeCardLink, triggerObject, type FlowDefinition, type FlowNode, type FlowTrigger } from '../contracts/flow-definitions.ts';
 import { payloadSchemaProblem } from '../flows/inbound-payload.ts';
 import { cronProblem } from '../flows/schedule.ts';
 import type { MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
@@ -187,6 +187,11 @@ function referenceProblems(flow: FlowDefinition, context: Context, report: Repor
       else if (via?.type !== 'lookup' || via.target !== trigger.object) report(`${at}.data.via`, 'UNKNOWN_FIELD', `${describe(node)}: "${node.data.via}" is not a lookup of "${node.data.object}" to "${trigger.object}"`);
     } else if (node.type === 'approval') {
       approvalProblems(node, at, trigger.object, recordObject, report);
+    } else if (node.type === 'post_message') {
+      node.data.card?.links.forEach((link, k) => {
+        // A link with {{…}} parts is checked when it is filled in (flows/flow-card.ts).
+        if (!link.url.includes('{{') && !isSafeCardLink(link.url)) report(`${at}.data.card.links.${k}.url`, 'INVALID_LINK', `${describe(node)}: "${link.url}" is not an http(s) address or a path of the app`);
+      });
     } else if (node.type === 'run_script' && !context.flowSteps.has(node.data.script)) {
       report(`${at}.data.script`, 'UNKNOWN_SCRIPT', `${describe(node)}: no flow_step script "${node.data.script}"`);
     }

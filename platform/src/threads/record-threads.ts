@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { accessTo, readableRecords } from '../access/index.ts';
 import { AppError } from '../core/app-error.ts';
+import type { FlowCard } from '../contracts/flow-definitions.ts';
 import type { Ctx } from '../core/context.ts';
 import { publishedObject } from '../meta/index.ts';
 import { appendMessage } from './append.ts';
@@ -35,10 +36,10 @@ export async function postScriptMessage(tx: Ctx, object: string, recordId: strin
   await appendMessage(tx, thread, { kind: 'system', authorId: null, body, payload: { event: 'script.message', object, recordId, script } });
 }
 
-/** A flow's message in a record's thread; the people it `mentions` are notified (a flow's notify step). */
-export async function postFlowMessage(tx: Ctx, object: string, recordId: string, flow: string, body: string, mentions: string[]): Promise<void> {
+/** A flow's message in a record's thread, as a card when it has one; the people it `mentions` are notified (a flow's notify step). */
+export async function postFlowMessage(tx: Ctx, object: string, recordId: string, flow: string, body: string, mentions: string[], card?: FlowCard): Promise<void> {
   const thread = await recordThreadId(tx, object, recordId);
-  await appendMessage(tx, thread, { kind: 'system', authorId: null, body, mentions, payload: { event: 'flow.message', object, recordId, flow } });
+  await appendMessage(tx, thread, { kind: 'system', authorId: null, body, mentions, payload: { event: 'flow.message', object, recordId, flow, ...(card && { card }) } });
 }
 
 /** The record's thread id; records made before threads existed get theirs on first use. */
