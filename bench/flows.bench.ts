@@ -116,6 +116,20 @@ function heard(socket: Socket, threadId: string, event: string, timeoutMs = 30_0
   });
 }
 
+/**
+ * Waits until the outbox's consumers (search indexing above all) have caught up with the records made for
+ * the bench: their backlog would otherwise share the CPU with the flows measured.
+ */
+async function outboxDrained(sql: postgres.Sql, workspaceSchema: string): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const [row] = await sql`select count(*)::int as pending from ${sql(workspaceSchema)}.outbox_deliveries where status = 'pending'`;
+    if (row!.pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`the outbox still had ${row!.pending} deliveries pending after 5 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 /** Where each flow's time went: update answered, card heard, approval answered, outcome heard (ms each). */
 const segments: number[][] = [];
 
@@ -172,6 +186,8 @@ try {
     ids.push(...made.created.map((r: { id: string }) => r.id));
   }
   const records = await Promise.all(ids.map(async (id) => ({ id, threadId: (await call(admin, 'GET', `/api/v1/objects/purchase/records/${id}/thread`)).id as string })));
+
+  await outboxDrained(sql, `${schema}_ws_default`);
 
   const socket = await openSocket(server.url, approver.token);
   const latencies: number[] = [];
