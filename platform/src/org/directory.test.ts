@@ -77,6 +77,18 @@ describe('directory search', () => {
     expect((await member.get('/api/v1/org/users?limit=100000')).body.error.code).toBe('FAILED_VALIDATION');
   });
 
+  it('several people by id in one call, unknown ids left out, and refuses ids that are not ids', async () => {
+    const everyone = (await member.get('/api/v1/org/users?limit=3')).body.items as User[];
+    const wanted = [everyone[2]!.id, everyone[0]!.id, '00000000-0000-7000-8000-000000000000', everyone[0]!.id];
+    const found = (await member.get(`/api/v1/org/users?ids=${wanted.join(',')}`)).body.items as User[];
+    expect(found.map((u) => u.id).sort()).toEqual([everyone[0]!.id, everyone[2]!.id].sort());
+    for (const ids of ['not-an-id', '', Array.from({ length: 201 }, (_, i) => `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`).join(',')]) {
+      const res = await member.get(`/api/v1/org/users?ids=${ids}`);
+      expect(res.status, ids.slice(0, 40)).toBe(400);
+      expect(res.body.error.code).toBe('FAILED_VALIDATION');
+    }
+  });
+
   it('a user by id, and a clear 404 for an unknown one', async () => {
     const some = (await member.get('/api/v1/org/users?q=lina')).body.items[0] as User;
     expect((await member.get(`/api/v1/org/users/${some.id}`)).body.login).toBe('lina');

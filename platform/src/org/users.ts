@@ -95,6 +95,7 @@ export async function listUsers(ctx: Ctx, query: UserListQuery): Promise<{ items
   let q = ctx.db.selectFrom('users').selectAll('users');
   if (query.q?.trim()) q = q.where('search_text', 'like', likePattern(query.q.trim()));
   if (query.status) q = q.where('status', '=', query.status);
+  if (query.ids) q = q.where('id', 'in', query.ids);
   if (query.departmentId) {
     const departmentId = query.departmentId;
     q = q.where((eb) =>

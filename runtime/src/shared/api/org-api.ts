@@ -1,7 +1,8 @@
 import type { CreateUser, Department, ImportUsersResult, UpdateDepartment, UpdateUser, User, UserStatus } from '@threadbase/platform/contracts';
 import { request } from './http.ts';
 
-export type UserQuery = { q?: string; departmentId?: string | null; status?: UserStatus | null; limit?: number; cursor?: string | null };
+/** `ids`: only these people, comma-separated (at most 200). */
+export type UserQuery = { q?: string; departmentId?: string | null; status?: UserStatus | null; ids?: string; limit?: number; cursor?: string | null };
 export type UserPageResult = { items: User[]; nextCursor: string | null };
 export type NewDepartment = { name: string; parentId?: string | null; managerId?: string | null; sort?: number };
 /** The server fills in defaults for everything but the login and the name. */
