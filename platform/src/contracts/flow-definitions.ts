@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiName, LocalisedText } from './api-names.ts';
 import { ApprovalNodeData } from './approvals.ts';
+export { isSafeCardLink } from './card-links.ts';
 import { text } from './common.ts';
 
 /**
@@ -27,9 +28,6 @@ const FlowCard = z
   })
   .meta({ id: 'FlowCard', description: 'Posts the message as a card: a title, label–value rows and link buttons.' });
 export type FlowCard = z.infer<typeof FlowCard>;
-
-/** A card link a reader's browser may open: the web, or a page of the app; never `javascript:` and the like. */
-export const isSafeCardLink = (url: string): boolean => /^(https?:\/\/\S+|\/(?!\/)\S*)$/i.test(url);
 
 const node = <T extends string, D extends z.ZodType>(type: T, data: D) =>
   z.object({ id: NodeId, type: z.literal(type), position: Position.default({ x: 0, y: 0 }), label: text(200).optional(), data });
