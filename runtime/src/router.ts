@@ -11,6 +11,13 @@ export const router = createRouter({
       component: AppLayout,
       children: [
         { path: '', name: 'home', redirect: { name: 'directory' } },
+        {
+          // One route for the list and the open conversation, so switching conversations keeps the list in place.
+          path: 'inbox/:threadId([0-9a-f-]{36})?',
+          name: 'inbox',
+          component: () => import('./pages/inbox/inbox-page.vue'),
+          meta: { titleKey: 'inbox.title' },
+        },
         { path: 'directory', name: 'directory', component: () => import('./pages/directory/directory-page.vue'), meta: { titleKey: 'directory.title' } },
         { path: 'approvals', name: 'approvals', component: () => import('./pages/approvals/approvals-page.vue'), meta: { titleKey: 'approvals.title' } },
         { path: 'account', name: 'account', component: () => import('./pages/account/account-page.vue'), meta: { titleKey: 'account.title' } },

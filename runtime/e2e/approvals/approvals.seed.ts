@@ -48,6 +48,37 @@ export const model = {
         { id: 'e3', source: 'record', target: 'end' },
       ],
     },
+    {
+      name: 'expense_reminder',
+      label: both('报销提醒', 'Expense reminder'),
+      trigger: { type: 'manual', object: 'expense' },
+      nodes: [
+        { id: 'start', type: 'start', data: {} },
+        {
+          id: 'remind',
+          type: 'post_message',
+          data: {
+            text: '请补充 {{record.title}} 的发票',
+            card: {
+              title: '待补发票：{{record.title}}',
+              fields: [
+                { label: '金额', value: '{{record.amount}} 元' },
+                { label: '说明', value: '{{record.note}}' },
+              ],
+              links: [
+                { label: '打开报销单', url: '/o/expense/{{record.id}}' },
+                { label: '报销制度', url: 'https://example.com/expense-policy' },
+              ],
+            },
+          },
+        },
+        { id: 'end', type: 'end', data: {} },
+      ],
+      edges: [
+        { id: 'r1', source: 'start', target: 'remind' },
+        { id: 'r2', source: 'remind', target: 'end' },
+      ],
+    },
   ],
 };
 

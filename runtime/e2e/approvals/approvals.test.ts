@@ -13,7 +13,7 @@ const card = (page: Page) => page.locator('[data-test=approval-card]');
 async function signIn(page: Page, who: { login: string; password: string }): Promise<void> {
   await page.goto(`${app.url}/`);
   await logIn(page, who.login, who.password);
-  await page.waitForURL(/\/directory/);
+  await page.waitForURL((url) => url.pathname === '/directory');
 }
 
 beforeAll(async () => {
@@ -110,5 +110,29 @@ describe('an approval, from the record page to its outcome', () => {
     await employee.locator('[data-test=approval-row]', { hasText: '已通过' }).waitFor();
     expect(await employee.locator('[data-test=approval-row]', { hasText: '已拒绝' }).count()).toBe(1);
     await viewportScreenshot(employee, 'runtime-approvals-submitted-desktop');
+  });
+});
+
+describe('a flow’s card in the thread', () => {
+  it('shows its title, rows and links, opening app paths in the app and web links in a new tab', async () => {
+    await app.api('POST', '/api/v1/flows/expense_reminder/runs', { recordId: ids.taxiId });
+    await employee.goto(`${app.url}/o/expense/${ids.taxiId}`);
+    const flowCard = employee.locator('[data-test=flow-card]');
+    await flowCard.waitFor();
+    expect(await flowCard.locator('[data-test=flow-card-title]').textContent()).toBe('待补发票：机场打车');
+    expect(await flowCard.locator('[data-test=flow-card-field]').allTextContents()).toEqual(['金额320 元', '说明客户拜访往返']);
+    expect(await flowCard.textContent()).toContain('流程 expense_reminder');
+    const [open, policy] = [flowCard.locator('[data-test=flow-card-link]').nth(0), flowCard.locator('[data-test=flow-card-link]').nth(1)];
+    expect(await open.getAttribute('href')).toBe(`/o/expense/${ids.taxiId}`);
+    expect(await policy.getAttribute('href')).toBe('https://example.com/expense-policy');
+    expect(await policy.getAttribute('target')).toBe('_blank');
+    expect(await policy.getAttribute('rel')).toContain('noopener');
+    await flowCard.scrollIntoViewIfNeeded();
+    await viewportScreenshot(employee, 'runtime-flow-card-desktop');
+    await manager.goto(`${app.url}/o/expense/${ids.taxiId}`);
+    await manager.locator('[data-test=flow-card]').waitFor();
+    expect(await pageWidth(manager)).toBeLessThanOrEqual(PHONE.width);
+    await manager.locator('[data-test=flow-card]').scrollIntoViewIfNeeded();
+    await viewportScreenshot(manager, 'runtime-flow-card-en-phone');
   });
 });

@@ -13,7 +13,7 @@ beforeAll(async () => {
   page = await app.newPage();
   await page.goto(`${app.url}/`);
   await logIn(page, 'admin', TEST_ADMIN_PASSWORD);
-  await page.waitForURL(/\/directory/);
+  await page.waitForURL((url) => url.pathname === '/directory');
 });
 afterAll(() => app?.close());
 

@@ -99,5 +99,5 @@ export async function seed(app: E2eApp) {
       assignee: i % 3 ? seller.id : null,
     });
   }
-  return { sellerId: seller.id, reviewerId: reviewer.id, dealId: main.id };
+  return { sellerId: seller.id, reviewerId: reviewer.id, dealId: main.id, acmeId: acme.id };
 }

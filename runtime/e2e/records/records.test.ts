@@ -33,7 +33,7 @@ beforeAll(async () => {
   admin = await app.newPage();
   await admin.goto(`${app.url}/`);
   await logIn(admin, 'admin', TEST_ADMIN_PASSWORD);
-  await admin.waitForURL(/\/directory/);
+  await admin.waitForURL((url) => url.pathname === '/directory');
 });
 afterAll(() => app?.close());
 
@@ -315,5 +315,35 @@ describe('on a phone, in dark mode and in English', () => {
     expect(await rows(english).first().locator('.option-tag').textContent()).toBe('Won');
     expect(await rows(english).first().textContent()).toContain('Dec 31, 2026');
     await pageScreenshot(english, 'runtime-records-list-en');
+  });
+});
+
+describe('a record’s related lists and history', () => {
+  it('lists the records that point at it, latest first, with their count and a link to all of them', async () => {
+    const filter = JSON.stringify({ and: [{ field: 'account', op: 'eq', value: ids.acmeId }] });
+    const { total } = await app.api<{ total: number }>('GET', `/api/v1/objects/deal/records?filter=${encodeURIComponent(filter)}&count=true&limit=1`);
+    await admin.goto(`${app.url}/o/account/${ids.acmeId}`);
+    await admin.locator('.el-tabs__item', { hasText: '相关记录' }).click();
+    const deals = admin.locator('[data-test=related-list][data-object=deal]');
+    await deals.locator('[data-test=record-row]').first().waitFor();
+    expect(await deals.locator('[data-test=related-count]').textContent()).toBe(String(total));
+    expect(await deals.locator('[data-test=record-row]').count()).toBe(5);
+    await pageScreenshot(admin, 'runtime-record-related-desktop');
+    await deals.locator('[data-test=related-all]').click();
+    await admin.waitForURL(/\/o\/deal\?filter=/);
+    await admin.locator('.page-header p', { hasText: `共 ${total} 条记录` }).waitFor();
+  });
+
+  it('shows the tracked fields’ changes, save by save, newest first', async () => {
+    await admin.goto(`${app.url}/o/deal/${ids.dealId}`);
+    await admin.locator('.el-tabs__item', { hasText: '变更历史' }).click();
+    const saves = admin.locator('[data-test=history-save]');
+    await saves.first().waitFor();
+    const changes = await admin.locator('[data-test=history-change]').allTextContents();
+    expect(changes.some((c) => c.includes('商机名称') && c.includes('华东区年度框架协议（二期）'))).toBe(true);
+    expect(changes.some((c) => c.includes('阶段') && c.includes('赢单'))).toBe(true);
+    // The first save is the record's creation, at the bottom.
+    expect(await saves.last().textContent()).toContain('华东区年度框架协议');
+    await pageScreenshot(admin, 'runtime-record-history-desktop');
   });
 });

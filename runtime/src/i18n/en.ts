@@ -1,10 +1,14 @@
 import { approvalsEn } from './approvals/en.ts';
+import { inboxEn } from './inbox/en.ts';
 import { recordsEn } from './records/en.ts';
 import type { RuntimeMessages } from './zh-CN.ts';
+import { searchEn } from './search/en.ts';
 
 export const en: RuntimeMessages = {
   ...recordsEn,
   ...approvalsEn,
+  ...inboxEn,
+  ...searchEn,
   app: { name: 'Workspace' },
   nav: { directory: 'Directory', account: 'My account', designer: 'Admin console' },
   directory: {

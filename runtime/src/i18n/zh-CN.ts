@@ -1,10 +1,14 @@
 import { approvalsZhCN } from './approvals/zh-CN.ts';
+import { inboxZhCN } from './inbox/zh-CN.ts';
 import { recordsZhCN } from './records/zh-CN.ts';
+import { searchZhCN } from './search/zh-CN.ts';
 
 /** Messages of the employee app; shared ones live in shared/i18n. */
 export const zhCN = {
   ...recordsZhCN,
   ...approvalsZhCN,
+  ...inboxZhCN,
+  ...searchZhCN,
   app: { name: '工作台' },
   nav: { directory: '通讯录', account: '我的账号', designer: '管理后台' },
   directory: {

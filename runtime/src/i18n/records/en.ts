@@ -1,7 +1,12 @@
+import { threadComposeEn } from './thread-compose-en.ts';
+import { recordPageEn } from './record-page-en.ts';
+import { listViewsEn } from './list-views-en.ts';
 import type { RecordsMessages } from './zh-CN.ts';
 
 export const recordsEn: RecordsMessages = {
   records: {
+    ...listViewsEn,
+    ...recordPageEn,
     nav: 'Records',
     yes: 'Yes',
     no: 'No',
@@ -104,6 +109,7 @@ export const recordsEn: RecordsMessages = {
     },
   },
   thread: {
+    ...threadComposeEn,
     title: 'Discussion',
     live: 'Live',
     offline: 'Connecting…',
@@ -121,6 +127,9 @@ export const recordsEn: RecordsMessages = {
     reaction: '{emoji} ({count})',
     addReaction: 'Add a reaction',
     receipt: {
+      readBy: 'Read ({count})',
+      unreadBy: 'Not read yet ({count})',
+      who: 'Who has read it',
       allRead: 'Read by all',
       count: '{read}/{total} read',
     },

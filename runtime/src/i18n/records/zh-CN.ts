@@ -1,6 +1,12 @@
+import { threadComposeZhCN } from './thread-compose-zh-CN.ts';
+import { recordPageZhCN } from './record-page-zh-CN.ts';
+import { listViewsZhCN } from './list-views-zh-CN.ts';
+
 /** Messages of the record screens and their threads; merged into the runtime's messages. */
 export const recordsZhCN = {
   records: {
+    ...listViewsZhCN,
+    ...recordPageZhCN,
     nav: '业务数据',
     yes: '是',
     no: '否',
@@ -103,6 +109,7 @@ export const recordsZhCN = {
     },
   },
   thread: {
+    ...threadComposeZhCN,
     title: '讨论',
     live: '实时',
     offline: '连接中…',
@@ -120,6 +127,9 @@ export const recordsZhCN = {
     reaction: '{emoji}（{count}）',
     addReaction: '添加表情回应',
     receipt: {
+      readBy: '已读（{count}）',
+      unreadBy: '未读（{count}）',
+      who: '查看已读和未读的人',
       allRead: '全部已读',
       count: '{read}/{total} 已读',
     },

@@ -51,6 +51,11 @@ export async function request<T>(method: string, path: string, options: RequestO
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+/** The CSRF token a state-changing call must echo, for callers that cannot use `request` (uploads with progress). */
+export function csrfToken(): string | null {
+  return readCookie(CSRF_COOKIE);
+}
+
 function readCookie(name: string): string | null {
   for (const part of document.cookie.split(';')) {
     const [key, ...rest] = part.trim().split('=');

@@ -10,12 +10,19 @@ export type ServerEvents = {
   'record:changed': (event: { threadId: string; object: string; recordId: string }) => void;
   receipt: (event: { threadId: string; userId: string; seq: number }) => void;
   'thread:removed': (event: { threadId: string }) => void;
+  /** Someone else in a joined thread is typing; sent at most every few seconds while she types. */
+  typing: (event: { threadId: string; userId: string }) => void;
+  /** Activity in a thread of mine whose room this socket is not in (the room's sockets get `message:new`). */
+  'inbox:changed': (event: { threadId: string; seq: number }) => void;
+  /** My unread notifications changed, e.g. I read a thread in another tab. */
+  notification: (event: { unread: number }) => void;
 };
 
 type Ack<T> = T | { error: { code: ApiErrorCode; message: string; details?: Record<string, unknown> } };
 export type ClientEvents = {
   'thread:join': (payload: { threadId: string }, ack: (answer: Ack<{ ok: true; lastSeq: number }>) => void) => void;
   'thread:leave': (payload: { threadId: string }, ack: (answer: Ack<{ ok: true }>) => void) => void;
+  typing: (payload: { threadId: string }, ack: (answer: Ack<{ ok: true }>) => void) => void;
 };
 
 export type RealtimeSocket = Socket<ServerEvents, ClientEvents>;
@@ -30,7 +37,9 @@ let current: { userId: string; socket: RealtimeSocket } | null = null;
 export function realtimeSocket(userId: string): RealtimeSocket {
   if (current?.userId === userId) return current.socket;
   current?.socket.disconnect();
-  const socket: RealtimeSocket = io({ path: '/socket.io', withCredentials: true });
+  // WebSocket first: it connects in one round trip instead of a long-polling handshake and an upgrade, and
+  // needs no sticky sessions in front of several server processes; polling only where a proxy refuses it.
+  const socket: RealtimeSocket = io({ path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'], tryAllTransports: true });
   current = { userId, socket };
   return socket;
 }

@@ -1,4 +1,4 @@
-import type { ButtonResult, ObjectActionList, RecordOut } from '@threadbase/platform/contracts';
+import type { ButtonResult, Job, ObjectActionList, RecordHistory as RecordHistoryContract, RecordOut } from '@threadbase/platform/contracts';
 import type { z } from 'zod';
 import { request } from './http.ts';
 
@@ -16,6 +16,7 @@ export type RecordListQuery = {
   count?: boolean;
 };
 export type ObjectAction = z.infer<typeof ObjectActionList>['items'][number];
+export type RecordHistory = z.infer<typeof RecordHistoryContract>;
 export type ActionResult = z.infer<typeof ButtonResult>;
 
 const name = (value: string) => encodeURIComponent(value);
@@ -33,4 +34,24 @@ export const recordsApi = {
   pressAction: (object: string, id: string, action: string) => request<ActionResult>('POST', `${records(object)}/${name(id)}/actions/${name(action)}`),
   /** A flow's button: starts a run of the flow on the record. */
   startFlow: (flow: string, recordId: string) => request<{ id: string; status: string }>('POST', `/api/v1/flows/${name(flow)}/runs`, { body: { recordId } }),
+  /** Old → new values of the record's tracked fields, with who changed them and when. */
+  history: (object: string, id: string) => request<RecordHistory>('GET', `${records(object)}/${name(id)}/history`),
+};
+
+export type AggregateBucket = 'day' | 'week' | 'month' | 'quarter' | 'year';
+export type AggregateGroup = { keys: Record<string, unknown>; count: number; values: Record<string, string | null> };
+export type AggregateResult = { groups: AggregateGroup[]; truncated: boolean };
+export type AggregateRequest = { groupBy: string; bucket?: AggregateBucket; metrics?: string; filter?: string };
+export type ExportRequest = { filter?: string; sort?: string; fields?: string };
+export type ImportRequest = { csv: string; mapping: Record<string, string | null>; dryRun: boolean };
+
+/** Charts, CSV import and export of an object's records; the CSV work runs as jobs (see jobsApi). */
+export const recordViewsApi = {
+  aggregate: (object: string, query: AggregateRequest) => request<AggregateResult>('GET', `/api/v1/objects/${name(object)}/aggregate`, { query }),
+  startImport: (object: string, body: ImportRequest) => request<Job>('POST', `${records(object)}/import`, { body }),
+  startExport: (object: string, body: ExportRequest) => request<Job>('POST', `${records(object)}/export`, { body }),
+};
+
+export const jobsApi = {
+  get: (id: string) => request<Job>('GET', `/api/v1/jobs/${name(id)}`),
 };

@@ -1,4 +1,4 @@
-import type { Message, MessageReceipts, Reactions, SendMessage, Thread } from '@threadbase/platform/contracts';
+import type { Message, MessageReceipts, MessagingSettings, Reactions, SendMessage, Thread } from '@threadbase/platform/contracts';
 import type { z } from 'zod';
 import { request } from './http.ts';
 
@@ -6,7 +6,7 @@ export type MessagePageResult = { items: Message[]; hasMore: boolean };
 export type Receipts = z.infer<typeof MessageReceipts>;
 export type ReactionsResult = z.infer<typeof Reactions>;
 /** What the composer sends; the server fills in the defaults of the rest. */
-export type OutgoingMessage = Pick<SendMessage, 'clientId' | 'body'> & Partial<Pick<SendMessage, 'replyTo' | 'mentions'>>;
+export type OutgoingMessage = Pick<SendMessage, 'clientId' | 'body'> & Partial<Pick<z.input<typeof SendMessage>, 'replyTo' | 'mentions' | 'attachments'>>;
 
 const id = (value: string) => encodeURIComponent(value);
 const thread = (threadId: string) => `/api/v1/threads/${id(threadId)}`;
@@ -26,4 +26,27 @@ export const threadsApi = {
     request<ReactionsResult>('PUT', `${thread(threadId)}/messages/${id(messageId)}/reactions/${id(emoji)}`),
   unreact: (threadId: string, messageId: string, emoji: string) =>
     request<ReactionsResult>('DELETE', `${thread(threadId)}/messages/${id(messageId)}/reactions/${id(emoji)}`),
+  /** Its author only; the replaced text is kept as a version. */
+  edit: (threadId: string, messageId: string, body: string) => request<Message>('PATCH', `${thread(threadId)}/messages/${id(messageId)}`, { body: { body } }),
+  /** 撤回: within the workspace's window for its author (`RECALL_WINDOW_PASSED` after). */
+  recall: (threadId: string, messageId: string) => request<Message>('POST', `${thread(threadId)}/messages/${id(messageId)}/recall`),
+  /** The workspace's recall window. */
+  settings: () => request<MessagingSettings>('GET', '/api/v1/messaging/settings'),
+};
+
+export type InboxKind = Thread['kind'];
+export type InboxResult = { items: Thread[]; unread: number };
+export type NewConversation = { kind: 'group' | 'announcement'; title: string; memberIds: string[] };
+export type MemberRoleName = 'admin' | 'member' | 'publisher' | 'reader';
+
+/** Conversations beyond a record's thread: the inbox, direct messages, groups and announcement channels. */
+export const conversationsApi = {
+  inbox: (query: { kind?: InboxKind; limit?: number }) => request<InboxResult>('GET', '/api/v1/inbox', { query }),
+  /** The one direct thread with this person, made on first use. */
+  direct: (userId: string) => request<Thread>('POST', '/api/v1/threads/direct', { body: { userId } }),
+  create: (input: NewConversation) => request<Thread>('POST', '/api/v1/threads', { body: input }),
+  addMembers: (threadId: string, userIds: string[]) => request<Thread>('POST', `${thread(threadId)}/members`, { body: { userIds } }),
+  /** Removing oneself is leaving. */
+  removeMember: (threadId: string, userId: string) => request<void>('DELETE', `${thread(threadId)}/members/${id(userId)}`),
+  setRole: (threadId: string, userId: string, role: MemberRoleName) => request<Thread>('PUT', `${thread(threadId)}/members/${id(userId)}`, { body: { role } }),
 };

@@ -54,6 +54,13 @@ describe('timeline', () => {
     expect(items.map((i) => (i.kind === 'events' ? `events:${i.messages.length}` : i.kind === 'message' ? `${i.message.id}${i.continued ? '+' : ''}` : i.kind))).toEqual(['day', 'm1', 'm2', 'events:2', 'm5', 'm6']);
   });
 
+  it('keeps a flow’s card out of the runs of events too, but folds its plain messages', () => {
+    const card = { event: 'flow.message', flow: 'escalate', card: { title: 'Escalated', fields: [], links: [] } };
+    const plain = { event: 'flow.message', flow: 'escalate' };
+    const items = timeline([message(1, { kind: 'system', payload: plain }), message(2, { kind: 'system', payload: card }), message(3, { kind: 'system', payload: plain }), message(4, { kind: 'system' })], dayOf);
+    expect(items.map((i) => (i.kind === 'events' ? `events:${i.messages.length}` : i.kind === 'message' ? i.message.id : i.kind))).toEqual(['day', 'm1', 'm2', 'events:2']);
+  });
+
   it('marks the same person’s next message within five minutes as a continuation', () => {
     const items = timeline(
       [message(1), message(2, { createdAt: '2026-03-01T09:04:00.000Z' }), message(3, { authorId: 'u2', createdAt: '2026-03-01T09:04:30.000Z' }), message(4, { authorId: 'u2', createdAt: '2026-03-01T09:10:00.000Z' })],

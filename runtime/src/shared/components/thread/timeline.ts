@@ -1,8 +1,16 @@
 import type { Message } from '@threadbase/platform/contracts';
 import type { Receipts } from '../../api/threads-api.ts';
 
-/** A message typed here and not yet confirmed by the server; resent with the same clientId. */
-export type PendingMessage = { clientId: string; body: string; replyTo: string | null; failed: boolean; createdAt: string };
+/** A message typed here and not yet confirmed by the server; resent with the same clientId (files and mentions included). */
+export type PendingMessage = {
+  clientId: string;
+  body: string;
+  replyTo: string | null;
+  failed: boolean;
+  createdAt: string;
+  attachments?: { id: string; name: string }[];
+  mentions?: string[];
+};
 
 export type TimelineItem =
   | { kind: 'day'; key: string; day: string }
@@ -30,6 +38,12 @@ export function stillPending(pending: readonly PendingMessage[], messages: reado
  */
 const CONTINUE_MS = 5 * 60_000;
 
+/** An approval's card, or a flow's message posted as a card: drawn as a card, never folded away. */
+export function isCard(message: Message): boolean {
+  const payload = message.payload;
+  return payload?.event === 'approval.card' || (payload?.event === 'flow.message' && typeof payload.card === 'object' && payload.card !== null);
+}
+
 export function timeline(messages: readonly Message[], dayOf: (iso: string) => string): TimelineItem[] {
   const items: TimelineItem[] = [];
   let day = '';
@@ -46,8 +60,8 @@ export function timeline(messages: readonly Message[], dayOf: (iso: string) => s
       day = today;
       items.push({ kind: 'day', key: `day-${message.id}`, day });
     }
-    // An approval's card stands alone: folded among events, its buttons would be hidden.
-    if (message.kind === 'system' && message.payload?.event !== 'approval.card') run.push(message);
+    // A card stands alone: folded among events, its buttons would be hidden.
+    if (message.kind === 'system' && !isCard(message)) run.push(message);
     else {
       flush();
       const previous = items.at(-1);

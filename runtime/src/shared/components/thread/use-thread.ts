@@ -2,7 +2,7 @@ import type { Message, Thread } from '@threadbase/platform/contracts';
 import { onBeforeUnmount, ref, shallowRef, toValue, watch, type MaybeRefOrGetter } from 'vue';
 import { ApiError, isApiError } from '../../api/api-error.ts';
 import { joinThread, leaveThread, realtimeSocket, type ServerEvents } from '../../api/realtime.ts';
-import { threadsApi } from '../../api/threads-api.ts';
+import { threadsApi, type OutgoingMessage } from '../../api/threads-api.ts';
 import { t } from '../../i18n/i18n.ts';
 import { mergeMessages, newClientId, stillPending, type PendingMessage } from './timeline.ts';
 import { useReceipts } from './use-receipts.ts';
@@ -59,7 +59,7 @@ export function useThread(threadIdSource: MaybeRefOrGetter<string | null>, me: (
     if (id) leaveThread(socket, id);
   });
 
-  return { thread, messages, pending, hasOlder, loading, loadingOlder, error, live, receipts, send, retry, discard, loadOlder, react };
+  return { thread, messages, pending, hasOlder, loading, loadingOlder, error, live, receipts, send, retry, discard, loadOlder, react, edit, recall };
 
   async function open(id: string | null): Promise<void> {
     const current = ++generation;
@@ -139,10 +139,10 @@ export function useThread(threadIdSource: MaybeRefOrGetter<string | null>, me: (
     void track(messages.value);
   }
 
-  async function send(body: string, replyTo: string | null = null): Promise<void> {
+  async function send(body: string, replyTo: string | null = null, extra: Pick<PendingMessage, 'attachments' | 'mentions'> = {}): Promise<void> {
     const text = body.trim();
-    if (!text) return;
-    const message: PendingMessage = { clientId: newClientId(), body: text, replyTo, failed: false, createdAt: new Date().toISOString() };
+    if (!text && !extra.attachments?.length) return;
+    const message: PendingMessage = { clientId: newClientId(), body: text, replyTo, failed: false, createdAt: new Date().toISOString(), ...extra };
     pending.value = [...pending.value, message];
     await deliver(message);
   }
@@ -162,12 +162,22 @@ export function useThread(threadIdSource: MaybeRefOrGetter<string | null>, me: (
     const id = threadId();
     if (!id) return;
     try {
-      adopt([await threadsApi.send(id, { clientId: message.clientId, body: message.body, ...(message.replyTo ? { replyTo: message.replyTo } : {}) })]);
+      adopt([await threadsApi.send(id, outgoing(message))]);
     } catch (caught) {
       const still = pending.value.find((p) => p.clientId === message.clientId);
       if (still) still.failed = true;
       throw caught;
     }
+  }
+
+  async function edit(message: Message, body: string): Promise<void> {
+    const id = threadId();
+    if (id) adopt([await threadsApi.edit(id, message.id, body)]);
+  }
+
+  async function recall(message: Message): Promise<void> {
+    const id = threadId();
+    if (id) adopt([await threadsApi.recall(id, message.id)]);
   }
 
   async function react(message: Message, emoji: string): Promise<void> {
@@ -177,6 +187,16 @@ export function useThread(threadIdSource: MaybeRefOrGetter<string | null>, me: (
     const answer = mine ? await threadsApi.unreact(id, message.id, emoji) : await threadsApi.react(id, message.id, emoji);
     const current = messages.value.find((m) => m.id === answer.messageId);
     if (current) messages.value = mergeMessages(messages.value, [{ ...current, reactions: answer.reactions }]);
+  }
+
+  function outgoing(message: PendingMessage): OutgoingMessage {
+    return {
+      clientId: message.clientId,
+      body: message.body,
+      ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+      ...(message.attachments?.length ? { attachments: message.attachments.map((f) => f.id) } : {}),
+      ...(message.mentions?.length ? { mentions: { users: message.mentions } } : {}),
+    };
   }
 
   function lastSeqLoaded(): number {
