@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PHONE, TEST_ADMIN_PASSWORD, pageScreenshot, pageWidth, startE2eApp, transitionsDone, viewportScreenshot, type E2eApp } from '../support/index.ts';
+import { PHONE, TEST_ADMIN_PASSWORD, choose, pageScreenshot, pageWidth, startE2eApp, viewportScreenshot, type E2eApp } from '../support/index.ts';
 import { READER, seed } from './list-views.seed.ts';
 
 let app: E2eApp;
@@ -23,17 +23,6 @@ async function signedIn(login: string, password: string, options: Parameters<E2e
   const page = await app.newPage(options);
   await page.context().request.post(`${app.url}/api/v1/auth/login`, { data: { login, password } });
   return page;
-}
-
-/** Opens an Element Plus select and clicks the option with this text (options live in a popper on <body>). */
-async function choose(page: Page, select: Locator, option: string): Promise<void> {
-  await transitionsDone(page);
-  await select.click();
-  const item = page.locator('.el-select-dropdown__item:visible', { hasText: option }).first();
-  await item.waitFor();
-  await transitionsDone(page);
-  await item.click();
-  await transitionsDone(page);
 }
 
 async function countOf(page: Page, key: string): Promise<string> {

@@ -1,6 +1,6 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PHONE, TEST_ADMIN_PASSWORD, logIn, pageScreenshot, pageWidth, startE2eApp, transitionsDone, viewportScreenshot, type E2eApp } from '../support/index.ts';
+import { PHONE, TEST_ADMIN_PASSWORD, choose, logIn, pageScreenshot, pageWidth, startE2eApp, viewportScreenshot, type E2eApp } from '../support/index.ts';
 import { SELLER, seed } from './records.seed.ts';
 
 let app: E2eApp;
@@ -9,17 +9,6 @@ let ids: Awaited<ReturnType<typeof seed>>;
 
 const rows = (page: Page) => page.locator('[data-test=record-row]');
 const titles = async (page: Page) => (await rows(page).locator('td.name').allTextContents()).map((t) => t.trim());
-
-/** Opens an Element Plus select and clicks the option with this text (options live in a popper on <body>). */
-async function choose(page: Page, select: Locator, option: string): Promise<void> {
-  await transitionsDone(page);
-  await select.click();
-  const item = page.locator('.el-select-dropdown__item:visible', { hasText: option }).first();
-  await item.waitFor();
-  await transitionsDone(page);
-  await item.click();
-  await transitionsDone(page);
-}
 
 async function signedIn(login: string, password: string, options: Parameters<E2eApp['newPage']>[0] = {}): Promise<Page> {
   const page = await app.newPage(options);

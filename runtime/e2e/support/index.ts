@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TEST_ADMIN_PASSWORD, launchBrowser, screenshot, startTestServer } from '@threadbase/platform/testing';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 375, height: 812 };
@@ -61,6 +61,17 @@ export async function logIn(page: Page, login: string, password: string): Promis
   await page.locator('input[name=login]').fill(login);
   await page.locator('input[name=password]').fill(password);
   await page.locator('input[name=password]').press('Enter');
+}
+
+/** Opens an Element Plus select and clicks the option with this text (options live in a popper on <body>). */
+export async function choose(page: Page, select: Locator, option: string): Promise<void> {
+  await transitionsDone(page);
+  await select.click();
+  const item = page.locator('.el-select-dropdown__item:visible', { hasText: option }).first();
+  await item.waitFor();
+  await transitionsDone(page);
+  await item.click();
+  await transitionsDone(page);
 }
 
 /** Widest element of the document: more than the viewport means the page scrolls sideways. */
