@@ -179,6 +179,8 @@ describe('editing and recalling one’s own messages', () => {
     const mine = message(admin, '现场照片');
     await mine.hover();
     await mine.locator('[data-test=message-menu]').click();
+    // The edit's menu may still be fading out: pick from the menu that is open once nothing moves.
+    await transitionsDone(admin);
     await admin.locator('.el-dropdown-menu__item:visible', { hasText: '撤回' }).click();
     await admin.locator('.el-message-box').waitFor();
     await transitionsDone(admin);
