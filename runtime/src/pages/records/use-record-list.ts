@@ -1,5 +1,6 @@
-import { ref, shallowRef, toValue, watch, type MaybeRefOrGetter } from 'vue';
-import { recordsApi, type RecordData } from '../../shared/api/records-api.ts';
+import { computed, type MaybeRefOrGetter } from 'vue';
+import { recordsApi, type RecordPageResult } from '../../shared/api/records-api.ts';
+import { useLatest } from '../../shared/composables/use-latest.ts';
 
 export type RecordListRequest = { object: string; filter?: string; sort: string; page: number; pageSize: number; expand: string };
 
@@ -9,38 +10,21 @@ export type RecordListRequest = { object: string; filter?: string; sort: string;
  * request is dropped.
  */
 export function useRecordList(request: MaybeRefOrGetter<RecordListRequest | null>) {
-  const items = shallowRef<RecordData[]>([]);
-  const total = ref(0);
-  const loading = ref(false);
-  const error = shallowRef<unknown>(null);
-  let generation = 0;
-
-  watch(() => JSON.stringify(toValue(request)), () => void reload(), { immediate: true });
-
-  return { items, total, loading, error, reload };
-
-  async function reload(): Promise<void> {
-    const current = ++generation;
-    const req = toValue(request);
-    if (!req) return;
-    loading.value = true;
-    error.value = null;
-    try {
-      const page = await recordsApi.list(req.object, {
+  const empty: RecordPageResult = { items: [], nextCursor: null, total: 0 };
+  const { data, loading, error, reload } = useLatest(
+    request,
+    (req) =>
+      recordsApi.list(req.object, {
         filter: req.filter,
         sort: req.sort || undefined,
         limit: req.pageSize,
         offset: (req.page - 1) * req.pageSize,
         expand: req.expand || undefined,
         count: true,
-      });
-      if (current !== generation) return;
-      items.value = page.items;
-      total.value = page.total ?? page.items.length;
-    } catch (caught) {
-      if (current === generation) error.value = caught;
-    } finally {
-      if (current === generation) loading.value = false;
-    }
-  }
+      }),
+    empty,
+  );
+  const items = computed(() => data.value.items);
+  const total = computed(() => data.value.total ?? data.value.items.length);
+  return { items, total, loading, error, reload };
 }
