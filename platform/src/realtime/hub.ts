@@ -142,6 +142,10 @@ export class RealtimeHub {
       this.#emit((event.payload.userIds as string[]).map((id) => userRoom(schema, id)), 'reminder', { threadId, messageId, by });
     } else if (event.type === 'thread.members_changed') {
       await this.#recheckRoom(ctx.platform, schema, event.payload.threadId as string, false);
+    } else if (event.type === 'thread.members_added') {
+      const thread = await ctx.db.selectFrom('threads').select('last_seq').where('id', '=', event.payload.threadId as string).executeTakeFirst();
+      const people = (event.payload.userIds as string[]).map((id) => userRoom(schema, id));
+      if (thread) this.#emit(people, 'inbox:changed', { threadId: event.payload.threadId, seq: Number(thread.last_seq) });
     } else if (event.type === 'thread.read') {
       this.#emit(room(event.payload.threadId), 'receipt', event.payload);
     } else if (event.type === 'notification.changed') {

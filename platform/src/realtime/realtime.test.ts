@@ -91,6 +91,19 @@ describe('a record thread live', () => {
     await until(() => carl.seen.find((e) => e.event === 'inbox:changed' && e.data.threadId === dm.id), 'inbox nudge');
   });
 
+  it('puts a new group in its members\' inboxes at once, and a conversation in the inbox of someone added later', async () => {
+    const carl = await client('carl');
+    const group = ok(await w.as.dan.post('/api/v1/threads', { kind: 'group', title: '新项目组', memberIds: [w.users.carl] }), 201);
+    await until(() => carl.seen.find((e) => e.event === 'inbox:changed' && e.data.threadId === group.id && e.data.seq === 0), 'nudge on creation');
+    ok(await w.as.dan.post(`/api/v1/threads/${group.id}/messages`, { clientId: 'added-1', body: '欢迎' }), 201);
+    const mia = await client('mia');
+    ok(await w.as.dan.post(`/api/v1/threads/${group.id}/members`, { userIds: [w.users.mia, w.users.carl] }));
+    await until(() => mia.seen.find((e) => e.event === 'inbox:changed' && e.data.threadId === group.id && e.data.seq === 1), 'nudge on being added');
+    // Carl was a member already: adding him again tells him nothing new.
+    const forCarl = carl.seen.filter((e) => e.event === 'inbox:changed' && e.data.threadId === group.id);
+    expect(forCarl.map((e) => e.data.seq)).toEqual([0, 1]);
+  });
+
   it('spares the nudge to a member\'s socket that is in the thread\'s room: its message:new says more', async () => {
     const dm = ok(await w.as.dan.post('/api/v1/threads/direct', { userId: w.users.ann }));
     const inRoom = await client('ann');

@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { CreateGroup } from '../contracts/threads.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
+import { membersAdded } from './member-events.ts';
 
 export async function assertActiveUsers(ctx: Ctx, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
@@ -42,6 +43,7 @@ export async function createGroup(ctx: Ctx, input: CreateGroup): Promise<string>
       .insertInto('thread_members')
       .values([{ thread_id: id, user_id: me, role: 'owner' as const }, ...others.map((user_id) => ({ thread_id: id, user_id, role }))])
       .execute();
+    await membersAdded(tx, id, others);
     return id;
   });
 }

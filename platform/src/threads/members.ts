@@ -1,8 +1,8 @@
 import { shareRecord } from '../access/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
-import { publishEvent } from '../events/index.ts';
 import { assertActiveUsers } from './conversations.ts';
+import { membersAdded, membersChanged } from './member-events.ts';
 import { readableThread } from './thread-access.ts';
 
 const MANAGERS = ['owner', 'admin'];
@@ -14,9 +14,6 @@ export async function managedConversation(ctx: Ctx, threadId: string, what: stri
   if (!MANAGERS.includes(membership!.role)) throw new AppError('FORBIDDEN', 403, { details: { reason: `only the owner and admins of a group ${what}` } });
   return thread;
 }
-
-/** Tells realtime to re-check the room: someone removed must leave it at once. */
-const membersChanged = (tx: Ctx, threadId: string) => publishEvent(tx, { aggregateType: 'thread', aggregateId: threadId, type: 'thread.members_changed', payload: { threadId } });
 
 /**
  * Adds people. To a group or channel: its owner and admins add members (readers of a channel). To a
@@ -33,11 +30,13 @@ export async function addMembers(ctx: Ctx, threadId: string, userIds: string[]):
       for (const id of people) await shareRecord(tx, thread.object!, thread.record_id!, { grantee: { kind: 'user', id }, access: 'read' });
     } else if (!MANAGERS.includes(membership!.role)) throw new AppError('FORBIDDEN', 403, { details: { reason: 'only the owner and admins add members' } });
     const role = thread.kind === 'record' ? ('follower' as const) : thread.kind === 'announcement' ? ('reader' as const) : ('member' as const);
-    await tx.db
+    const added = await tx.db
       .insertInto('thread_members')
       .values(people.map((user_id) => ({ thread_id: threadId, user_id, role })))
       .onConflict((oc) => oc.columns(['thread_id', 'user_id']).doNothing())
+      .returning('user_id')
       .execute();
+    await membersAdded(tx, threadId, added.map((m) => m.user_id));
   });
 }
 
