@@ -12,6 +12,15 @@ export function text(max: number, min = 0) {
 
 export const Id = z.uuid().meta({ description: 'A UUID.' });
 export const IdParam = z.object({ id: z.uuid() });
+
+/** A query parameter of up to `max` UUIDs, comma-separated (repeats dropped): one request for a screen's worth. */
+export function idList(max: number) {
+  return z
+    .string()
+    .max(max * 37)
+    .transform((s) => [...new Set(s.split(','))])
+    .pipe(z.array(z.uuid()).min(1).max(max));
+}
 export const Timestamp = z.iso.datetime({ offset: true }).meta({ description: 'ISO 8601 date-time in UTC.' });
 export const Locale = z.enum(['zh-CN', 'en']).meta({ id: 'Locale' });
 export type Locale = z.infer<typeof Locale>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Login, Password, User, UserStatus } from './auth.ts';
-import { Id, Locale, PageQuery, page, text } from './common.ts';
+import { Id, Locale, PageQuery, idList, page, text } from './common.ts';
 import { PresenceStatus } from './presence.ts';
 
 export const Department = z
@@ -42,11 +42,7 @@ export type UpdateDepartment = z.infer<typeof UpdateDepartment>;
 
 export const UserListQuery = PageQuery.extend({
   q: text(100).optional().meta({ description: 'Matches name, login, email, phone and pinyin (全拼 or initials 首字母).' }),
-  ids: z
-    .string()
-    .max(200 * 37)
-    .transform((s) => [...new Set(s.split(','))])
-    .pipe(z.array(z.uuid()).min(1).max(200))
+  ids: idList(200)
     .optional()
     .meta({ description: 'Only these people: up to 200 user ids, comma-separated (names and avatars for a screen in one call; unknown ids are left out).' }),
   departmentId: z.uuid().optional(),

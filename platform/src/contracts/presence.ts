@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from './common.ts';
+import { Id, idList } from './common.ts';
 
 export const PresenceStatus = z
   .enum(['online', 'away', 'offline'])
@@ -10,12 +10,7 @@ export type PresenceStatus = z.infer<typeof PresenceStatus>;
 export const SetPresence = z.object({ status: z.enum(['online', 'away']) }).strict();
 
 export const PresenceQuery = z.object({
-  userIds: z
-    .string()
-    .max(200 * 37)
-    .transform((s) => [...new Set(s.split(','))])
-    .pipe(z.array(z.uuid()).min(1).max(200))
-    .meta({ description: 'Up to 200 user ids, comma-separated.' }),
+  userIds: idList(200).meta({ description: 'Up to 200 user ids, comma-separated.' }),
 });
 
 export const PresenceList = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Timestamp, text } from './common.ts';
+import { Id, Timestamp, idList, text } from './common.ts';
 import { FileOut } from './files.ts';
 
 export const ThreadKind = z.enum(['record', 'direct', 'group', 'announcement']).meta({ id: 'ThreadKind' });
@@ -113,6 +113,10 @@ export const MessageReceipts = z
   })
   .meta({ id: 'MessageReceipts' });
 export const MessageParam = z.object({ id: z.uuid(), messageId: z.uuid() });
+export const ReceiptsQuery = z.object({
+  messageIds: idList(100).meta({ description: "Up to 100 of the thread's message ids, comma-separated; ids not in the thread are left out of the answer." }),
+});
+export const ReceiptsList = z.object({ items: z.array(MessageReceipts) }).meta({ id: 'ReceiptsList' });
 
 export const AddMembers = z.object({ userIds: z.array(Id).min(1).max(500) }).strict().meta({ id: 'AddMembers' });
 export const MemberParam = z.object({ id: z.uuid(), userId: z.uuid() });

@@ -8,21 +8,31 @@ import { publishEvent } from '../events/index.ts';
 import { markRead } from './messages.ts';
 import { assertMayPost, readableThread } from './thread-access.ts';
 
+type Receipts = z.infer<typeof MessageReceipts>;
+
 /**
  * Who has read a message (已读回执): everyone the message is for — the members, or a record thread's
  * followers — whose read mark has reached its seq. The author is not counted.
  */
-export async function messageReceipts(ctx: Ctx, threadId: string, messageId: string): Promise<z.infer<typeof MessageReceipts>> {
+export async function messageReceipts(ctx: Ctx, threadId: string, messageId: string): Promise<Receipts> {
+  const [found] = await receiptsOf(ctx, threadId, [messageId]);
+  if (!found) throw new AppError('MESSAGE_NOT_FOUND', 404);
+  return found;
+}
+
+/** Receipts of several messages of one thread in two queries (a thread's own messages on screen); others are left out. */
+export async function receiptsOf(ctx: Ctx, threadId: string, messageIds: string[]): Promise<Receipts[]> {
   await readableThread(ctx, threadId);
-  const message = await ctx.db.selectFrom('messages').select(['id', 'seq', 'author_id']).where('id', '=', messageId).where('thread_id', '=', threadId).executeTakeFirst();
-  if (!message) throw new AppError('MESSAGE_NOT_FOUND', 404);
-  const seq = toNumber(message.seq);
-  let audience = ctx.db.selectFrom('thread_members').select(['user_id', 'last_read_seq']).where('thread_id', '=', threadId).orderBy('joined_at');
-  if (message.author_id) audience = audience.where('user_id', '!=', message.author_id);
-  const people = await audience.execute();
-  const readBy = people.filter((p) => toNumber(p.last_read_seq) >= seq).map((p) => p.user_id);
-  const unreadBy = people.filter((p) => toNumber(p.last_read_seq) < seq).map((p) => p.user_id);
-  return { messageId, seq, readBy, unreadBy, read: readBy.length, total: people.length };
+  const messages = await ctx.db.selectFrom('messages').select(['id', 'seq', 'author_id']).where('id', 'in', messageIds).where('thread_id', '=', threadId).orderBy('seq').execute();
+  if (messages.length === 0) return [];
+  const members = await ctx.db.selectFrom('thread_members').select(['user_id', 'last_read_seq']).where('thread_id', '=', threadId).orderBy('joined_at').execute();
+  return messages.map((message) => {
+    const seq = toNumber(message.seq);
+    const people = members.filter((p) => p.user_id !== message.author_id);
+    const readBy = people.filter((p) => toNumber(p.last_read_seq) >= seq).map((p) => p.user_id);
+    const unreadBy = people.filter((p) => toNumber(p.last_read_seq) < seq).map((p) => p.user_id);
+    return { messageId: message.id, seq, readBy, unreadBy, read: readBy.length, total: people.length };
+  });
 }
 
 /** Moves the caller's read mark and tells the thread's room (receipts update live). */

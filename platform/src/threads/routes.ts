@@ -1,10 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
-import { AddMembers, CreateDirect, CreateGroup, Inbox, InboxQuery, MarkRead, MemberRole, Message, MessagePage, MessageParam, MessageReceipts, MemberParam, MessagesQuery, RecordParams, SendMessage, Thread, ThreadParam, UpdateThread } from '../contracts/index.ts';
+import { AddMembers, CreateDirect, CreateGroup, Inbox, InboxQuery, MarkRead, MemberRole, Message, MessagePage, MessageParam, MessageReceipts, MemberParam, MessagesQuery, ReceiptsList, ReceiptsQuery, RecordParams, SendMessage, Thread, ThreadParam, UpdateThread } from '../contracts/index.ts';
 import { body, errors, json, router, secured, userCtx } from '../http/route-helpers.ts';
 import { createGroup, openDirect } from './conversations.ts';
 import { getThread, inbox, setFollowing } from './inbox.ts';
 import { addMembers, removeMember, setMemberRole, updateThread } from './members.ts';
-import { markThreadRead, messageReceipts } from './receipts.ts';
+import { markThreadRead, messageReceipts, receiptsOf } from './receipts.ts';
 import { listMessages, sendMessage } from './messages.ts';
 import { recordThread } from './record-threads.ts';
 
@@ -21,6 +21,7 @@ const routes = {
   messages: createRoute({ method: 'get', path: `${thread}/messages`, tags, security: secured, summary: 'Messages after a seq (catching up) or before one (scrolling back)', request: { params: ThreadParam, query: MessagesQuery }, responses: { 200: json(MessagePage, 'Messages'), ...errors(401, 404) } }),
   send: createRoute({ method: 'post', path: `${thread}/messages`, tags, security: secured, summary: 'Send a message; the same clientId again returns the stored one (200)', request: { params: ThreadParam, body: body(SendMessage) }, responses: { 201: json(Message, 'Sent'), 200: json(Message, 'Already sent with this clientId'), ...errors(401, 403, 404, 422, 429) } }),
   receipts: createRoute({ method: 'get', path: `${thread}/messages/{messageId}/receipts`, tags, security: secured, summary: 'Who has read a message ("3/5 read") and who has not', request: { params: MessageParam }, responses: { 200: json(MessageReceipts, 'Receipts'), ...errors(401, 404) } }),
+  receiptsOf: createRoute({ method: 'get', path: `${thread}/receipts`, tags, security: secured, summary: 'Receipts of several of the thread\'s messages at once (a screen of one\'s own messages)', request: { params: ThreadParam, query: ReceiptsQuery }, responses: { 200: json(ReceiptsList, 'Receipts, in seq order'), ...errors(400, 401, 404) } }),
   addMembers: createRoute({ method: 'post', path: `${thread}/members`, tags, security: secured, summary: 'Add people to a group or channel; on a record thread, invite them (shares the record for reading)', request: { params: ThreadParam, body: body(AddMembers) }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 403, 404, 422) } }),
   removeMember: createRoute({ method: 'delete', path: `${thread}/members/{userId}`, tags, security: secured, summary: 'Leave a group or channel, or remove someone from it', request: { params: MemberParam }, responses: { 204: { description: 'Removed' }, ...errors(401, 403, 404) } }),
   read: createRoute({ method: 'post', path: `${thread}/read`, tags, security: secured, summary: 'Mark read up to a seq (never moves back)', request: { params: ThreadParam, body: body(MarkRead) }, responses: { 200: json(Thread, 'The thread'), ...errors(401, 404) } }),
@@ -71,6 +72,10 @@ export function threadRoutes() {
     const ctx = userCtx(c);
     const { id, messageId } = c.req.valid('param');
     return c.json(await messageReceipts(ctx, id, messageId), 200);
+  });
+  app.openapi(routes.receiptsOf, async (c) => {
+    const ctx = userCtx(c);
+    return c.json({ items: await receiptsOf(ctx, c.req.valid('param').id, c.req.valid('query').messageIds) }, 200);
   });
   app.openapi(routes.addMembers, async (c) => {
     const ctx = userCtx(c);

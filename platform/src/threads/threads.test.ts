@@ -228,6 +228,27 @@ describe('the inbox and read state', () => {
     expect(elsewhere.body.error.code).toBe('MESSAGE_NOT_FOUND');
   });
 
+  it('answers the receipts of several messages in one request, leaving out ids that are not the thread\'s', async () => {
+    const group = ok(await w.as.mia.post('/api/v1/threads', { title: '批量回执', memberIds: [w.users.ann, w.users.bob] }), 201);
+    const first = ok(await w.as.mia.post(messages(group.id), { clientId: 'rb-1', body: '一' }), 201);
+    const second = ok(await w.as.ann.post(messages(group.id), { clientId: 'rb-2', body: '二' }), 201);
+    ok(await w.as.bob.post(`/api/v1/threads/${group.id}/read`, { seq: first.seq }));
+    const list = ok(await w.as.mia.get(`/api/v1/threads/${group.id}/receipts?messageIds=${second.id},${GUESSED},${first.id},${first.id}`));
+    // Ann's own message moved her read mark past the first.
+    expect(list.items.map((r: { messageId: string }) => r.messageId)).toEqual([first.id, second.id]);
+    expect(list.items[0]).toMatchObject({ seq: first.seq, unreadBy: [], read: 2, total: 2 });
+    expect(list.items[0].readBy.sort()).toEqual([w.users.ann, w.users.bob].sort());
+    expect(list.items[1]).toMatchObject({ seq: second.seq, readBy: [], read: 0, total: 2 });
+    expect(list.items[1].unreadBy.sort()).toEqual([w.users.mia, w.users.bob].sort());
+    expect((await w.as.carl.get(`/api/v1/threads/${group.id}/receipts?messageIds=${first.id}`)).status).toBe(404);
+    const tooMany = Array.from({ length: 101 }, (_, i) => `0190aaaa-bbbb-7ccc-8ddd-${String(i).padStart(12, '0')}`).join(',');
+    for (const bad of ['', 'messageIds=', 'messageIds=nope', `messageIds=${tooMany}`]) {
+      const answer = await w.as.mia.get(`/api/v1/threads/${group.id}/receipts?${bad}`);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('FAILED_VALIDATION');
+    }
+  });
+
   it('holds followed record threads the user may still read; unfollowing takes one out', async () => {
     const thread = await threadOf(w.as.carl, w.deals.carl);
     expect(ok(await w.as.carl.get('/api/v1/inbox?kind=record')).items.map((t: { id: string }) => t.id)).toContain(thread.id);

@@ -21,7 +21,8 @@ export const threadsApi = {
   /** Idempotent by `clientId`: resending after a lost answer returns the message already stored. */
   send: (threadId: string, message: OutgoingMessage) => request<Message>('POST', `${thread(threadId)}/messages`, { body: message }),
   markRead: (threadId: string, seq: number) => request<Thread>('POST', `${thread(threadId)}/read`, { body: { seq } }),
-  receipts: (threadId: string, messageId: string) => request<Receipts>('GET', `${thread(threadId)}/messages/${id(messageId)}/receipts`),
+  /** Up to 100 of the thread's messages in one request; ids not in the thread are left out. */
+  receipts: (threadId: string, messageIds: string[]) => request<{ items: Receipts[] }>('GET', `${thread(threadId)}/receipts`, { query: { messageIds: messageIds.join(',') } }),
   react: (threadId: string, messageId: string, emoji: string) =>
     request<ReactionsResult>('PUT', `${thread(threadId)}/messages/${id(messageId)}/reactions/${id(emoji)}`),
   unreact: (threadId: string, messageId: string, emoji: string) =>

@@ -3,7 +3,7 @@ import { shallowRef } from 'vue';
 import { threadsApi, type Receipts } from '../../api/threads-api.ts';
 import { applyReceipt } from './timeline.ts';
 
-/** How many of one's latest messages show "n/m read": older ones are settled, and each costs a request. */
+/** How many of one's latest messages show "n/m read": older ones are settled. */
 const TRACKED = 20;
 
 /**
@@ -18,17 +18,24 @@ export function useReceipts(threadId: () => string | null, me: () => string) {
 
   return { receipts, track, onReceipt, reset };
 
-  /** Loads receipts of own messages not asked about yet, newest first. */
+  /** Loads receipts of own messages not asked about yet, in one request. */
   async function track(messages: readonly Message[]): Promise<void> {
     const id = threadId();
     if (!id) return;
     const mine = messages.filter((m) => m.kind === 'user' && m.authorId === me() && !m.recalled).slice(-TRACKED);
     const wanted = mine.filter((m) => !asked.has(m.id));
+    if (wanted.length === 0) return;
     for (const m of wanted) asked.add(m.id);
-    const answers = await Promise.all(wanted.map((m) => threadsApi.receipts(id, m.id).catch(() => (asked.delete(m.id), null))));
+    let answers: Receipts[];
+    try {
+      answers = (await threadsApi.receipts(id, wanted.map((m) => m.id))).items;
+    } catch {
+      for (const m of wanted) asked.delete(m.id);
+      return;
+    }
     if (id !== threadId()) return;
     let next = new Map(receipts.value);
-    for (const answer of answers) if (answer) next.set(answer.messageId, answer);
+    for (const answer of answers) next.set(answer.messageId, answer);
     for (const [userId, seq] of marks) next = applyReceipt(next, userId, seq);
     receipts.value = next;
   }
