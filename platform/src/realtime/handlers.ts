@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
+import { ApiName } from '../contracts/api-names.ts';
 import { SetPresence } from '../contracts/presence.ts';
 import { SendMessage } from '../contracts/threads.ts';
 import { ApprovalSocketAct } from '../contracts/approvals.ts';
@@ -9,12 +10,15 @@ import { urgently } from '../db/lanes.ts';
 import type { Platform } from '../core/platform.ts';
 import { TokenBucket, rateLimited } from '../core/rate-limit.ts';
 import { translate } from '../i18n/translate.ts';
+import { accessTo, assertCanRead } from '../access/index.ts';
+import { publishedObject } from '../meta/index.ts';
 import { readableThread, sendMessage } from '../threads/index.ts';
-import { threadRoom } from './rooms.ts';
+import { objectRoom, threadRoom } from './rooms.ts';
 import { socketCtx, type SocketData } from './socket-auth.ts';
 
 type Ack = (answer: unknown) => void;
 const ThreadRef = z.object({ threadId: z.uuid() }).strict();
+const ObjectRef = z.object({ object: ApiName }).strict();
 const Send = SendMessage.extend({ threadId: z.uuid() });
 
 /** An error as the ack carries it: the HTTP API's code and message, in the user's language. */
@@ -72,6 +76,17 @@ export function registerHandlers(platform: Platform, socket: Socket): void {
   });
   on(platform, socket, 'thread:leave', ThreadRef, async ({ threadId }, data) => {
     await socket.leave(threadRoom(data.schema, threadId));
+    return { ok: true };
+  });
+  // Only that the object's records changed is told here (see hub.ts): reading them is the records API's business.
+  on(platform, socket, 'object:watch', ObjectRef, async ({ object }, data) => {
+    const ctx = ctxOf(data);
+    assertCanRead(await accessTo(ctx, await publishedObject(ctx, object)));
+    await socket.join(objectRoom(data.schema, object));
+    return { ok: true };
+  });
+  on(platform, socket, 'object:unwatch', ObjectRef, async ({ object }, data) => {
+    await socket.leave(objectRoom(data.schema, object));
     return { ok: true };
   });
   on(platform, socket, 'message:send', Send, async ({ threadId, ...input }, data) => {

@@ -12,7 +12,8 @@ import { mayReadThread, presentMessages, type AppendedRow, type LiveDelivery, ty
 import { registerHandlers } from './handlers.ts';
 import { Presence } from './presence.ts';
 import { SentDelivery } from './sent-delivery.ts';
-import { threadOfRoom, threadRoom, userRoom, workspaceRoom } from './rooms.ts';
+import { CoalescedEmits } from './coalesced-emits.ts';
+import { objectRoom, threadOfRoom, threadRoom, userRoom, workspaceRoom } from './rooms.ts';
 import { authenticateSocket, socketCtx, type SocketData } from './socket-auth.ts';
 
 /**
@@ -36,6 +37,7 @@ export class RealtimeHub {
   #presence: Presence | null = null;
   #pool: pg.Pool | null = null;
   #unlisten: (() => Promise<void>) | null = null;
+  #recordChanges = new CoalescedEmits((room) => this.#emit(room, 'records:changed', { object: room.slice(room.lastIndexOf(':') + 1) }));
   #sent = new SentDelivery((schema, row, message, members) => this.#emitNew(schema, row, message, members), () => this.#io !== null);
 
   async attach(platform: Platform, http: HttpServer): Promise<void> {
@@ -80,6 +82,7 @@ export class RealtimeHub {
     this.#pool = null;
     this.#unlisten = null;
     this.#presence = null;
+    this.#recordChanges.close();
     await unlisten?.();
     // Before the sockets close: its goodbyes to the workspace still go out through the adapter.
     await presence?.close();
@@ -150,8 +153,11 @@ export class RealtimeHub {
       this.#emit(room(event.payload.threadId), 'receipt', event.payload);
     } else if (event.type === 'notification.changed') {
       this.#emit(userRoom(schema, event.payload.userId as string), 'notification', { unread: event.payload.unread });
+    } else if (event.type === 'record.created' || event.type === 'record.deleted') {
+      this.#recordChanges.nudge(objectRoom(schema, event.aggregateId.split(':')[0]!));
     } else if (event.type === 'record.updated' || event.type === 'record.access_changed') {
       const [object, recordId] = event.aggregateId.split(':');
+      if (event.type === 'record.updated') this.#recordChanges.nudge(objectRoom(schema, object!));
       const thread = await ctx.db.selectFrom('threads').select('id').where('object', '=', object!).where('record_id', '=', recordId!).executeTakeFirst();
       if (!thread) return;
       await this.#recheckRoom(ctx.platform, schema, thread.id, false);

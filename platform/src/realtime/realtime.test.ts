@@ -178,6 +178,33 @@ describe('changes after sending, live', () => {
     expect(live.links).toEqual([{ object: 'deal', recordId: w.deals.mia, title: null, readable: null }]);
   });
 
+  it('tells the sockets watching an object that its records changed (never which or how), a burst in few nudges', async () => {
+    const bob = await client('bob');
+    expect(await bob.call('object:watch', { object: 'deal' })).toEqual({ ok: true });
+    const nudges = () => bob.seen.filter((e) => e.event === 'records:changed');
+    const created = ok(await w.as.ann.post(DEALS, { title: '看板实时' }), 201);
+    await until(() => nudges().length === 1 || undefined, 'nudge on create');
+    expect(nudges()[0]!.data).toEqual({ object: 'deal' });
+    for (let i = 0; i < 5; i++) ok(await w.as.ann.patch(`${DEALS}/${created.id}`, { title: `看板实时 ${i}` }));
+    ok(await w.as.ann.request('DELETE', `${DEALS}/${created.id}`), 204);
+    // The last change is always told, after the others were folded together.
+    await until(() => bob.seen.find((e, i) => e.event === 'records:changed' && i > bob.seen.indexOf(nudges()[0]!)), 'nudge after the burst');
+    expect(nudges().length).toBeLessThan(7);
+    expect(await bob.call('object:unwatch', { object: 'deal' })).toEqual({ ok: true });
+  });
+
+  it('refuses to watch an object that does not exist or that the person may not read', async () => {
+    const carl = await client('carl');
+    expect(await carl.call('object:watch', { object: 'nothing_here' })).toMatchObject({ error: { code: 'OBJECT_NOT_FOUND' } });
+    expect(await carl.call('object:watch', { object: 'Bad Name!' })).toMatchObject({ error: { code: 'FAILED_VALIDATION' } });
+    ok(await w.admin.patch(`/api/v1/access/roles/${w.roles.member}`, { permissions: memberPermissions().filter((p) => p.object !== '*') }));
+    try {
+      expect(await carl.call('object:watch', { object: 'customer' })).toMatchObject({ error: { code: 'OBJECT_ACCESS_DENIED' } });
+    } finally {
+      ok(await w.admin.patch(`/api/v1/access/roles/${w.roles.member}`, { permissions: memberPermissions() }));
+    }
+  });
+
   it('tells the room that the record changed, and reminds the unread of an announcement', async () => {
     const thread = await threadOf(w.deals.ann);
     const bob = await client('bob');

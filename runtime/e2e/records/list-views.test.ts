@@ -77,6 +77,16 @@ describe('a filtered, sorted list as a board', () => {
   });
 
   it('puts a card back when someone changed its record meanwhile, and offers to reload', async () => {
+    // The board follows others' changes live: on a slow network its refresh has not come back yet.
+    const lists = /\/api\/v1\/objects\/deal\/records\?/;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holding: Promise<void>[] = [];
+    await admin.route(lists, (route) => {
+      const going = held.then(() => route.continue());
+      holding.push(going);
+      return going;
+    });
     const before = await deal('看板商机 10');
     await app.api('PATCH', `/api/v1/objects/deal/records/${ids['看板商机 10']}`, { version: before.version, notes: '别人的修改' });
     await card(admin, '看板商机 10').dragTo(column(admin, 'lost'));
@@ -85,12 +95,29 @@ describe('a filtered, sorted list as a board', () => {
     expect(await cardTitles(admin, 'lead')).toContain('看板商机 10');
     expect(await cardTitles(admin, 'lost')).not.toContain('看板商机 10');
     await viewportScreenshot(admin, 'runtime-records-kanban-conflict-desktop');
+    release();
+    await Promise.all(holding);
+    await admin.unroute(lists);
     await box.locator('.el-button--primary').click();
     await box.waitFor({ state: 'detached' });
     expect((await deal('看板商机 10')).stage).toBe('lead');
     await card(admin, '看板商机 10').dragTo(column(admin, 'lost'));
     await admin.locator('.el-message--success', { hasText: '已移动到“输单”' }).waitFor();
     expect((await deal('看板商机 10')).stage).toBe('lost');
+  });
+});
+
+describe('a board kept live', () => {
+  it('moves a card, adds and removes cards when others change the records, without a reload', async () => {
+    const moved = await deal('看板商机 05');
+    await app.api('PATCH', `/api/v1/objects/deal/records/${moved.id}`, { version: moved.version, stage: 'won' });
+    await column(admin, 'won').locator('[data-test=kanban-card]', { hasText: '看板商机 05' }).waitFor();
+    expect(await cardTitles(admin, 'lead')).not.toContain('看板商机 05');
+    const added = await app.api<Deal>('POST', '/api/v1/objects/deal/records', { title: '看板商机 实时', amount: { amount: '99000.00', currency: 'CNY' }, stage: 'lead' });
+    await column(admin, 'lead').locator('[data-test=kanban-card]', { hasText: '看板商机 实时' }).waitFor();
+    expect((await cardTitles(admin, 'lead'))[0]).toBe('看板商机 实时');
+    await app.api('DELETE', `/api/v1/objects/deal/records/${added.id}`);
+    await card(admin, '看板商机 实时').waitFor({ state: 'detached' });
   });
 });
 

@@ -8,6 +8,8 @@ export type ServerEvents = {
   'message:updated': (event: { change: string; message: Message }) => void;
   'thread:activity': (event: { threadId: string; seq: number }) => void;
   'record:changed': (event: { threadId: string; object: string; recordId: string }) => void;
+  /** Records of an object this socket watches were created, changed or deleted (which ones, it does not say). */
+  'records:changed': (event: { object: string }) => void;
   receipt: (event: { threadId: string; userId: string; seq: number }) => void;
   'thread:removed': (event: { threadId: string }) => void;
   /** Someone else in a joined thread is typing; sent at most every few seconds while she types. */
@@ -23,6 +25,8 @@ export type ClientEvents = {
   'thread:join': (payload: { threadId: string }, ack: (answer: Ack<{ ok: true; lastSeq: number }>) => void) => void;
   'thread:leave': (payload: { threadId: string }, ack: (answer: Ack<{ ok: true }>) => void) => void;
   typing: (payload: { threadId: string }, ack: (answer: Ack<{ ok: true }>) => void) => void;
+  'object:watch': (payload: { object: string }, ack: (answer: Ack<{ ok: true }>) => void) => void;
+  'object:unwatch': (payload: { object: string }, ack: (answer: Ack<{ ok: true }>) => void) => void;
 };
 
 export type RealtimeSocket = Socket<ServerEvents, ClientEvents>;

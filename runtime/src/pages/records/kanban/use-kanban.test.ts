@@ -85,4 +85,39 @@ describe('useKanban', () => {
     expect(kanban.columns.value[0]!.items[3]!.id).toBe('l3');
     expect(kanban.columns.value.map((c) => c.total)).toEqual([25, 1, 0]);
   });
+
+  it('refreshes in place as many cards as each column shows, without emptying the board meanwhile', async () => {
+    const kanban = await board();
+    await kanban.loadMore('lead');
+    let answer: () => void = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    list.mockImplementation(async (_object, query) => {
+      await answered;
+      return keyOf(query) === 'won' ? { items: [record('w0', 'won'), record('w1', 'won')], nextCursor: null, total: 2 } : { items: [], nextCursor: null, total: 0 };
+    });
+    const refreshing = kanban.refresh();
+    await nextTick();
+    expect(kanban.columns.value[0]!.items).toHaveLength(25);
+    answer();
+    await refreshing;
+    expect(list).toHaveBeenCalledWith('deal', expect.objectContaining({ limit: 25, count: true, cursor: undefined }));
+    expect(kanban.columns.value.map((c) => [c.items.length, c.total])).toEqual([
+      [0, 0],
+      [2, 2],
+      [0, 0],
+    ]);
+  });
+
+  it('holds a refresh asked for during a move until the move has been saved', async () => {
+    const kanban = await board();
+    let answer: (value: RecordData) => void = () => {};
+    update.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    const moving = kanban.move('l3', 'won');
+    list.mockClear();
+    await kanban.refresh();
+    expect(list).not.toHaveBeenCalled();
+    answer(record('l3', 'won', 2));
+    await moving;
+    await vi.waitFor(() => expect(list).toHaveBeenCalledTimes(3));
+  });
 });
