@@ -29,14 +29,14 @@ export const ListRecordsQuery = z.object({
   cursor: text(4000).optional(),
   offset: z.coerce.number().int().min(0).max(100_000).optional(),
   fields: text(2000).optional().meta({ description: 'Comma-separated fields to return (system columns always come).' }),
-  expand: text(500).optional().meta({ description: 'Comma-separated lookup, user or department fields whose targets come along under `_expanded`, in the same query.' }),
+  expand: text(500).optional().meta({ description: 'Comma-separated lookup, user or department fields (up to 10) whose targets come along under `_expanded`, in the same query; `*` for every such field the reader sees (the first 10).' }),
   count: z.enum(['true', 'false']).optional().transform((v) => v === 'true').meta({ description: 'Also return the total matching count.' }),
 });
 
 export const ObjectParam = z.object({ object: z.string().regex(/^[a-z][a-z0-9_]{0,49}$/) });
 export const RecordParams = ObjectParam.extend({ id: z.uuid() });
 
-export const RecordQuery = z.object({ expand: text(500).optional() });
+export const RecordQuery = z.object({ expand: text(500).optional().meta({ description: 'As for a list: comma-separated fields, or `*` for every lookup, user and department field the reader sees.' }) });
 
 export const RecordHistory = z
   .object({ items: z.array(z.object({ field: z.string(), old: z.unknown(), new: z.unknown(), changedBy: Id.nullable(), changedAt: Timestamp })) })

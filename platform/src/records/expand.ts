@@ -10,14 +10,22 @@ export type Expansion = { field: string; alias: string; target: ObjectDefinition
 
 const aliasOf = (field: string) => `x_${field}`;
 
-export function expandNames(expand: string | undefined): string[] {
-  return [...new Set((expand ?? '').split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 10);
+const MAX_EXPANSIONS = 10;
+const EXPANDABLE = new Set(['lookup', 'user', 'department']);
+
+/**
+ * The fields `expand=` names; `*` is every lookup, user and department field the reader sees (the first
+ * ten), so a record page can ask before it has the object's metadata.
+ */
+export function expandNames(expand: string | undefined, view: ObjectDefinition): string[] {
+  if (expand?.trim() === '*') return view.fields.filter((f) => !f.archived && EXPANDABLE.has(f.type)).slice(0, MAX_EXPANSIONS).map((f) => f.name);
+  return [...new Set((expand ?? '').split(',').map((s) => s.trim()).filter(Boolean))].slice(0, MAX_EXPANSIONS);
 }
 
 /** The fields `expand=` names, each a lookup, user or department field of the object (as the user sees it). */
 export async function parseExpand(ctx: Ctx, object: ObjectDefinition, objects: Map<string, ObjectDefinition>, expand: string | undefined): Promise<Expansion[]> {
   const expansions: Expansion[] = [];
-  for (const name of expandNames(expand)) {
+  for (const name of expandNames(expand, object)) {
     const field = object.fields.find((f) => f.name === name && !f.archived);
     if (field?.type === 'user' || field?.type === 'department') {
       expansions.push({ field: name, alias: aliasOf(name), target: field.type });

@@ -109,7 +109,7 @@ export async function listRecords(ctx: Ctx, objectName: string, query: ListQuery
   const object = access.view;
   const named = query.fields?.split(',').map((f) => f.trim()).filter(Boolean);
   const only = named?.length ? named : undefined;
-  const where = await scopedFilter(ctx, access, query.filter, [...sortNames(query.sort), ...(only ?? []), ...expandNames(query.expand)]);
+  const where = await scopedFilter(ctx, access, query.filter, [...sortNames(query.sort), ...(only ?? []), ...expandNames(query.expand, object)]);
   const expansions = await parseExpand(ctx, object, objects, query.expand);
   const unknown = only?.filter((f) => !object.fields.some((d) => d.name === f && !d.archived));
   if (unknown?.length) throw new AppError('UNKNOWN_FIELD', 400, { params: { object: object.name, fields: unknown.slice(0, 10).join(', ') }, details: { fields: unknown } });

@@ -132,6 +132,10 @@ describe('creating and reading records', () => {
     expect(second._expanded).toEqual({ customer: expect.objectContaining({ name: 'Acme 股份' }), assignee: null });
     const one = await member.get(`${deals}/${first.id}?expand=customer`);
     expect(one.body._expanded.customer.name).toBe('Acme 股份');
+    // `*`: every lookup, user and department field, for a page that asks before it has the metadata.
+    const all = await member.get(`${deals}/${first.id}?expand=*`);
+    expect(all.body._expanded).toEqual({ customer: expect.objectContaining({ name: 'Acme 股份' }), assignee: expect.objectContaining({ login: 'seller' }) });
+    expect(Object.keys((await member.get(`${deals}?expand=*&limit=1`)).body.items[0]._expanded).sort()).toEqual(['assignee', 'customer']);
     expect((await member.get(`${deals}?expand=title`)).body.error.code).toBe('UNKNOWN_FIELD');
   });
 

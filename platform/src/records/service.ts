@@ -86,7 +86,7 @@ async function readRow(ctx: Ctx, object: ObjectDefinition, id: string, options: 
 export async function getRecord(ctx: Ctx, objectName: string, id: string, expand?: string): Promise<RecordOut> {
   const access = await accessTo(ctx, await publishedObject(ctx, objectName));
   const object = access.view;
-  assertVisible(access, expandNames(expand));
+  assertVisible(access, expandNames(expand, object));
   const expansions = await parseExpand(ctx, object, (await publishedObjects(ctx)).objects, expand);
   const row = await readRow(ctx, object, id, { expansions, access });
   if (!row) throw new AppError('RECORD_NOT_FOUND', 404);

@@ -19,6 +19,9 @@ declare module 'vue-router' {
  */
 export function installSessionGuard(router: Router): void {
   router.beforeEach(async (to) => {
+    // The page's code downloads while the session is checked, not after: the router asks for it again
+    // once the guard is done and gets the module already loaded.
+    for (const record of to.matched) for (const view of Object.values(record.components ?? {})) if (isLazy(view)) void view().catch(() => {});
     const session = useSessionStore();
     let user = null;
     try {
@@ -36,4 +39,9 @@ export function installSessionGuard(router: Router): void {
     const current = router.currentRoute.value;
     if (!current.meta.public) void router.replace({ name: 'login', query: { redirect: current.fullPath } });
   });
+}
+
+/** A route's `() => import(…)`, not yet loaded (vue-router tells components from loaders the same way). */
+function isLazy(view: unknown): view is () => Promise<unknown> {
+  return typeof view === 'function' && !('displayName' in view || 'props' in view || '__vccOpts' in view);
 }
