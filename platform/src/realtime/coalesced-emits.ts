@@ -5,11 +5,13 @@
  */
 export class CoalescedEmits {
   #waiting = new Map<string, { again: boolean; timer: NodeJS.Timeout }>();
+  readonly #emit: (room: string) => void;
+  readonly #windowMs: number;
 
-  constructor(
-    private readonly emit: (room: string) => void,
-    private readonly windowMs = 250,
-  ) {}
+  constructor(emit: (room: string) => void, windowMs = 250) {
+    this.#emit = emit;
+    this.#windowMs = windowMs;
+  }
 
   nudge(room: string): void {
     const waiting = this.#waiting.get(room);
@@ -17,7 +19,7 @@ export class CoalescedEmits {
       waiting.again = true;
       return;
     }
-    this.emit(room);
+    this.#emit(room);
     this.#open(room);
   }
 
@@ -31,9 +33,9 @@ export class CoalescedEmits {
       const again = this.#waiting.get(room)?.again;
       this.#waiting.delete(room);
       if (!again) return;
-      this.emit(room);
+      this.#emit(room);
       this.#open(room);
-    }, this.windowMs);
+    }, this.#windowMs);
     timer.unref();
     this.#waiting.set(room, { again: false, timer });
   }
