@@ -55,6 +55,11 @@ const RUNS = 50;
 const RUN_LENGTH = 200;
 /** How long a process waits before standing in for another, dispatching process that committed events. */
 const STAND_IN_WAKE_MS = 100;
+/**
+ * How often, at most, a consumer looks for the next future moment to wake at (a retry, a lease running
+ * out) after deliveries that all went through: one look per busy second instead of one per event.
+ */
+const PLAN_EVERY_MS = 1000;
 const defaultBackoff = (attempt: number) => Math.min(60_000 * 10, 500 * 2 ** (attempt - 1));
 
 /**
@@ -69,6 +74,9 @@ export class OutboxDispatcher {
   #again = new Set<string>();
   #timers = new Map<string, NodeJS.Timeout>();
   #soon = new Map<string, NodeJS.Timeout>();
+  /** When each consumer last looked for its next moment, and the look it has put off meanwhile. */
+  #planned = new Map<string, number>();
+  #planLater = new Map<string, NodeJS.Timeout>();
   #unlisten: (() => Promise<void>) | null = null;
   #stopped = true;
 
@@ -112,9 +120,10 @@ export class OutboxDispatcher {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const timer of [...this.#timers.values(), ...this.#soon.values()]) clearTimeout(timer);
+    for (const timer of [...this.#timers.values(), ...this.#soon.values(), ...this.#planLater.values()]) clearTimeout(timer);
     this.#timers.clear();
     this.#soon.clear();
+    this.#planLater.clear();
     await this.#unlisten?.();
     this.#unlisten = null;
     await Promise.allSettled(this.#running.values());
@@ -160,8 +169,11 @@ export class OutboxDispatcher {
     do {
       this.#again.delete(key);
       try {
-        while (!this.#stopped && (await this.#drainBatch(workspace, consumer)) > 0);
-        await this.#scheduleNext(workspace, consumer, key);
+        let failed = false;
+        // A claim that took less than it could found nothing more due: what is committed after it wakes
+        // the consumer again (`#again`), so there is no second claim just to find it empty.
+        for (let batch = { more: true, failed: false }; batch.more && !this.#stopped; failed ||= batch.failed) batch = await this.#drainBatch(workspace, consumer);
+        await this.#planNext(workspace, consumer, key, failed);
       } catch (error) {
         platform.log.error('outbox dispatch failed', { schema, consumer, ...errorFields(error) });
       }
@@ -223,7 +235,11 @@ export class OutboxDispatcher {
     const runs = new Set(deliveries.map((d) => `${d.consumer}:${d.aggregate_type}:${d.aggregate_id}`));
     const idle = rows.filter((r) => r.event_id === null && !runs.has(`${r.consumer}:${r.aggregate_type}:${r.aggregate_id}`));
     if (idle.length) await this.#settle(db, workspace, consumer, [], [], idle);
-    return deliveries;
+    // Took all it could: as many runs as a claim takes, or a run at its longest. Then more may be due.
+    const perRun = new Map<string, number>();
+    for (const d of deliveries) perRun.set(`${d.aggregate_type}:${d.aggregate_id}`, (perRun.get(`${d.aggregate_type}:${d.aggregate_id}`) ?? 0) + 1);
+    const full = rows.length - deliveries.length >= RUNS || [...perRun.values()].some((n) => n >= RUN_LENGTH);
+    return { deliveries, full };
   }
 
   /**
@@ -231,10 +247,10 @@ export class OutboxDispatcher {
    * run, which is handed back untried; successes are settled and the runs' leases given back in one
    * statement.
    */
-  async #drainBatch(workspace: Workspace, name: string): Promise<number> {
+  async #drainBatch(workspace: Workspace, name: string): Promise<{ more: boolean; failed: boolean }> {
     const ctx = systemCtx(this.#platform!, workspace);
-    const claimed = await this.#claim(ctx.db, workspace, name);
-    if (claimed.length === 0) return 0;
+    const { deliveries: claimed, full } = await this.#claim(ctx.db, workspace, name);
+    if (claimed.length === 0) return { more: false, failed: false };
     const consumer = this.#consumers.get(name)!;
     const done: number[] = [];
     const untried: number[] = [];
@@ -259,7 +275,8 @@ export class OutboxDispatcher {
       else held.add(aggregate);
     }
     await this.#settle(ctx.db, workspace, name, done, untried, claimed);
-    return claimed.length;
+    // Deliveries handed back untried are due again at once (behind a dead letter, they go on now).
+    return { more: full || untried.length > 0, failed: done.length < claimed.length };
   }
 
   /** Hands one event to a consumer: true when it took it; a failure is recorded for a retry, or dead-lettered. */
@@ -303,18 +320,46 @@ export class OutboxDispatcher {
   }
 
   /**
-   * Sets one timer for the earliest pending delivery in the future: a retry or an expiring lease.
-   * Deliveries due now but waiting behind an earlier event of their aggregate are not counted: they are
-   * claimed by whichever process settles that earlier event.
+   * Looks for the next moment to wake at now after a failure (its retry is due then), else at most every
+   * PLAN_EVERY_MS: the moments that need a look without a failure here are other processes' leases
+   * running out (should one die), and those are seconds away.
    */
-  async #scheduleNext(workspace: Workspace, consumer: string, key: string): Promise<void> {
+  async #planNext(workspace: Workspace, consumer: string, key: string, failed: boolean): Promise<void> {
+    const wait = (this.#planned.get(key) ?? -Infinity) + PLAN_EVERY_MS - Date.now();
+    if (failed || wait <= 0) {
+      clearTimeout(this.#planLater.get(key));
+      this.#planLater.delete(key);
+      this.#planned.set(key, Date.now());
+      return this.#scheduleNext(workspace, consumer, key);
+    }
+    if (this.#planLater.has(key)) return;
+    // Moments that pass while the look waits count too (they wake the consumer at once); from a second
+    // before now, lest the database's clock be behind this one's.
+    const since = new Date(Date.now() - PLAN_EVERY_MS);
+    const timer = setTimeout(() => {
+      this.#planLater.delete(key);
+      if (this.#stopped) return;
+      this.#planned.set(key, Date.now());
+      this.#scheduleNext(workspace, consumer, key, since).catch((error) => this.#platform?.log.error('outbox planning failed', { consumer, ...errorFields(error) }));
+    }, wait);
+    timer.unref();
+    this.#planLater.set(key, timer);
+  }
+
+  /**
+   * Sets one timer for the earliest pending delivery in the future: a retry or an expiring lease.
+   * Deliveries due now but waiting behind an earlier event of their aggregate are not counted: their
+   * commits woke the processes (the one delivering that event claims them next). `since`: from then, not
+   * from now, for a look that was put off.
+   */
+  async #scheduleNext(workspace: Workspace, consumer: string, key: string, since?: Date): Promise<void> {
     const ctx = systemCtx(this.#platform!, workspace);
     const next = await ctx.db
       .selectFrom('outbox_deliveries')
       .select((eb) => eb.fn.min('next_attempt_at').as('at'))
       .where('consumer', '=', consumer)
       .where('status', '=', 'pending')
-      .where('next_attempt_at', '>', sql<Date>`now()`)
+      .where('next_attempt_at', '>', since ?? sql<Date>`now()`)
       .executeTakeFirst();
     clearTimeout(this.#timers.get(key));
     this.#timers.delete(key);
@@ -328,3 +373,4 @@ export class OutboxDispatcher {
     this.#timers.set(key, timer);
   }
 }
+
