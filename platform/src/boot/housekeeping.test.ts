@@ -23,7 +23,8 @@ describe('housekeeping', () => {
     ok(await admin.post('/api/v1/org/users', { login: 'sweeper', displayName: 'Sweeper', password: 'sweeper-password-1' }), 201);
     await t.platform.outbox.idle();
     const [owed, dead] = await inTransaction(ctx(), async (tx) => {
-      const publish = (type: string) => publishEvent(tx, { aggregateType: 'sweep', aggregateId: type, type, payload: {} });
+      // A type every consumer handles, so that each is written a delivery.
+      const publish = (id: string) => publishEvent(tx, { aggregateType: 'sweep', aggregateId: id, type: 'message.created', payload: {} });
       const ids = [await publish('sweep.owed'), await publish('sweep.dead')];
       // Not due for a long while, so that the dispatcher leaves them as they are.
       await tx.db.updateTable('outbox_deliveries').set({ next_attempt_at: daysAgo(-1) }).where('event_id', 'in', ids).execute();

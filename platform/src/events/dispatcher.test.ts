@@ -23,6 +23,7 @@ function newOutbox() {
   const outbox = new OutboxDispatcher();
   outbox.register('first', recorder('first'), { maxAttempts: 3, backoffMs: () => 20 });
   outbox.register('second', recorder('second'), { maxAttempts: 3, backoffMs: () => 20 });
+  outbox.register('picky', recorder('picky'), { types: ['created'] });
   return outbox;
 }
 
@@ -57,9 +58,26 @@ describe('outbox dispatcher', () => {
     expect(of('a1')).toEqual([{ consumer: 'first', aggregate: 'a1', seq: 1, type: 'created', attempt: 1 }]);
   });
 
+  it('writes an event only for the consumers that handle its type', async () => {
+    await publish('typed', 'created');
+    await publish('typed', 'renamed');
+    await until(() => of('typed').length === 2 && of('typed', 'picky').length === 1);
+    await t.platform.outbox.idle();
+    expect(of('typed', 'picky').map((s) => s.type)).toEqual(['created']);
+    const written = await ctx.db
+      .selectFrom('outbox_deliveries as d')
+      .innerJoin('outbox_events as e', 'e.id', 'd.event_id')
+      .select(['e.type', 'd.consumer'])
+      .where('e.aggregate_id', '=', 'typed')
+      .orderBy('e.id')
+      .orderBy('d.consumer')
+      .execute();
+    expect(written.map((w) => `${w.type}:${w.consumer}`)).toEqual(['created:first', 'created:picky', 'created:second', 'renamed:first', 'renamed:second']);
+  });
+
   it('stands in, a moment later, for another process that commits events and dispatches them itself', async () => {
     // A writer that says it delivers its own events, then dies before doing so.
-    const writer = { tag: 'a-dead-writer', dispatching: true, consumerNames: () => t.platform.outbox.consumerNames(), wake: () => {} };
+    const writer = { tag: 'a-dead-writer', dispatching: true, consumerInterests: () => t.platform.outbox.consumerInterests(), wake: () => {} };
     const deadWriter = { ...ctx, platform: { ...ctx.platform, outbox: writer as unknown as OutboxDispatcher } };
     // Nothing else may wake this process's dispatcher meanwhile (no retry or lease timers: the tests that set them come later).
     await t.platform.outbox.idle();

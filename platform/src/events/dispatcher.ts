@@ -28,6 +28,8 @@ export type ConsumerOptions = {
   leaseMs?: number;
   /** Deliveries someone is waiting for (realtime): on the embedded database their statements go first (db/lanes.ts). */
   urgent?: boolean;
+  /** The event types it handles; others are never written for it (nor claimed, settled or woken for). All when left out. */
+  types?: readonly string[];
 };
 
 /**
@@ -35,7 +37,9 @@ export type ConsumerOptions = {
  * array for each), so that a consumer may load what all of them need at once.
  */
 export type ConsumerHandler = (event: DeliveredEvent, ctx: Ctx, batch: readonly DeliveredEvent[]) => Promise<void>;
-type Consumer = { name: string; handle: ConsumerHandler } & Required<ConsumerOptions>;
+type Consumer = { name: string; handle: ConsumerHandler; types: readonly string[] | null } & Required<Omit<ConsumerOptions, 'types'>>;
+/** Which consumers an event is written for (the outbox writes read it). */
+export type ConsumerInterest = { consumer: string; types: readonly string[] | null };
 
 /** A claimed delivery with its event (the claim reads them in the same statement). */
 type Claimed = {
@@ -89,14 +93,15 @@ export class OutboxDispatcher {
       backoffMs: options.backoffMs ?? defaultBackoff,
       leaseMs: options.leaseMs ?? 60_000,
       urgent: options.urgent ?? false,
+      types: options.types ?? null,
     });
   }
 
   /** Names this dispatcher in the NOTIFY of its own commits: it wakes itself after commit, not a second time. */
   readonly tag = randomUUID();
 
-  consumerNames(): string[] {
-    return [...this.#consumers.keys()];
+  consumerInterests(): ConsumerInterest[] {
+    return [...this.#consumers.values()].map(({ name, types }) => ({ consumer: name, types }));
   }
 
   /** Whether this dispatcher delivers what its own process commits (a one-shot CLI process does not). */
@@ -134,10 +139,15 @@ export class OutboxDispatcher {
     while (this.#running.size > 0) await Promise.allSettled(this.#running.values());
   }
 
-  /** Wakes every consumer of the workspace. Each drains on its own, so a slow one (notifications of a big group) never holds back another (realtime). */
-  wake(schema: string): void {
+  /**
+   * Wakes the consumers of the workspace (those that handle one of `types`, when the events written are
+   * known). Each drains on its own, so a slow one (notifications of a big group) never holds back another (realtime).
+   */
+  wake(schema: string, types?: readonly string[]): void {
     if (this.#stopped || !this.#platform) return;
-    for (const consumer of this.#consumers.keys()) this.#wakeConsumer(schema, consumer);
+    for (const consumer of this.#consumers.values()) {
+      if (!types || !consumer.types || types.some((type) => consumer.types!.includes(type))) this.#wakeConsumer(schema, consumer.name);
+    }
   }
 
   #wakeSoon(schema: string): void {

@@ -25,7 +25,7 @@ export type HeldDelivery = { consumer: string; ms: number };
  * The outbox writes of events of one aggregate, as common table expressions to put in a statement:
  * `source` is a CTE of the caller's with columns `(ord, type, payload, actor_id)`, `count` its rows. They
  * write the aggregate's counter row (locked until commit, so events of one aggregate get sequence
- * numbers in commit order), the events as CTE `outbox_inserted (id, payload)`, a delivery per consumer, and each
+ * numbers in commit order), the events as CTE `outbox_inserted (id, type, payload)`, a delivery per consumer that handles its type, and each
  * consumer's lease row for the aggregate (see the dispatcher's claim); `held` defers one consumer's deliveries. The statement must also select
  * `outboxNotify` so that other processes wake, and the caller must `wakeAfterCommit`.
  */
@@ -42,12 +42,13 @@ export function outboxWrites(ctx: Ctx, aggregate: { type: string; id: string }, 
       select ${type}, ${id}, outbox_counter.seq - ${count} + 1 + s.ord, s.type, s.payload, s.actor_id
       from outbox_counter, ${sql.id(source)} s
       order by s.ord
-      returning id, payload
+      returning id, type, payload
     ), outbox_consumers as (
-      select consumer from jsonb_array_elements_text(${jsonb(ctx.platform.outbox.consumerNames())}) as c(consumer)
+      select consumer, types from jsonb_to_recordset(${jsonb(ctx.platform.outbox.consumerInterests())}) as c(consumer text, types text[])
     ), outbox_deliveries_written as (
       insert into ${t('outbox_deliveries')} (event_id, consumer, next_attempt_at, aggregate_type, aggregate_id)
-      select outbox_inserted.id, outbox_consumers.consumer, ${due}, ${type}, ${id} from outbox_inserted, outbox_consumers
+      select outbox_inserted.id, outbox_consumers.consumer, ${due}, ${type}, ${id}
+      from outbox_inserted join outbox_consumers on outbox_consumers.types is null or outbox_inserted.type = any(outbox_consumers.types)
     ), outbox_leases_written as (
       insert into ${t('outbox_leases')} (consumer, aggregate_type, aggregate_id)
       select consumer, ${type}, ${id} from outbox_consumers
@@ -68,16 +69,16 @@ export const outboxNotify = (ctx: Ctx) => {
   return sql`pg_notify(${OUTBOX_CHANNEL}, ${`${ctx.workspace.schemas.system} ${outbox.tag} ${outbox.dispatching ? DISPATCHING : '-'}`})`;
 };
 
-/** After commit, wake this process's dispatcher (other processes hear the NOTIFY). */
-export function wakeAfterCommit(ctx: Ctx): void {
+/** After commit, wake this process's dispatcher for the event types written (other processes hear the NOTIFY). */
+export function wakeAfterCommit(ctx: Ctx, types: readonly string[]): void {
   if (!ctx.afterCommit) throw new Error('outbox events must be written inside a transaction');
   const schema = ctx.workspace.schemas.system;
-  ctx.afterCommit.push(() => ctx.platform.outbox.wake(schema));
+  ctx.afterCommit.push(() => ctx.platform.outbox.wake(schema, types));
 }
 
 /** Writes events of one aggregate to the outbox inside the caller's transaction, in one statement. */
 export async function publishEvents(ctx: Ctx, events: DomainEvent[]): Promise<number[]> {
-  wakeAfterCommit(ctx);
+  wakeAfterCommit(ctx, events.map((e) => e.type));
   if (events.length === 0) return [];
   const { aggregateType, aggregateId } = events[0]!;
   if (events.some((e) => e.aggregateType !== aggregateType || e.aggregateId !== aggregateId)) throw new Error('publishEvents takes events of one aggregate');

@@ -100,5 +100,5 @@ async function handle(event: DeliveredEvent, ctx: Ctx): Promise<void> {
  * sending and reading as fast as before and threads free of any import of this folder.
  */
 export function registerNotifications(outbox: OutboxDispatcher): void {
-  outbox.register('notifications', handle);
+  outbox.register('notifications', handle, { types: ['message.created', 'message.remind', 'message.updated', 'thread.read'] });
 }

@@ -23,6 +23,22 @@ import { authenticateSocket, socketCtx, type SocketData } from './socket-auth.ts
  */
 const MAX_FRAME_BYTES = 128 * 1024;
 
+/** The events `deliver` acts on: the outbox writes no others for realtime. */
+const DELIVERED = [
+  'message.created',
+  'message.updated',
+  'message.remind',
+  'thread.members_changed',
+  'thread.members_added',
+  'thread.updated',
+  'thread.read',
+  'notification.changed',
+  'record.created',
+  'record.updated',
+  'record.deleted',
+  'record.access_changed',
+];
+
 /** Between processes: an emit to rooms, made by each process to its own sockets. */
 const RELAY = 'threadbase:relay';
 type Relayed = { rooms: string[]; except?: string; event: string; data: unknown };
@@ -145,10 +161,14 @@ export class RealtimeHub {
       this.#emit((event.payload.userIds as string[]).map((id) => userRoom(schema, id)), 'reminder', { threadId, messageId, by });
     } else if (event.type === 'thread.members_changed') {
       await this.#recheckRoom(ctx.platform, schema, event.payload.threadId as string, false);
+      await this.#threadUpdated(ctx, schema, event.payload.threadId as string);
     } else if (event.type === 'thread.members_added') {
       const thread = await ctx.db.selectFrom('threads').select('last_seq').where('id', '=', event.payload.threadId as string).executeTakeFirst();
       const people = (event.payload.userIds as string[]).map((id) => userRoom(schema, id));
       if (thread) this.#emit(people, 'inbox:changed', { threadId: event.payload.threadId, seq: Number(thread.last_seq) });
+      await this.#threadUpdated(ctx, schema, event.payload.threadId as string);
+    } else if (event.type === 'thread.updated') {
+      await this.#threadUpdated(ctx, schema, event.payload.threadId as string);
     } else if (event.type === 'thread.read') {
       this.#emit(room(event.payload.threadId), 'receipt', event.payload);
     } else if (event.type === 'notification.changed') {
@@ -164,6 +184,12 @@ export class RealtimeHub {
       // Who is still in the room may read the record: the event says what changed, never the values.
       if (event.type === 'record.updated') this.#emit(room(thread.id), 'record:changed', { threadId: thread.id, object, recordId });
     }
+  }
+
+  /** Its members' screens (the inbox, the open conversation) read the conversation again: title, avatar, members, roles. */
+  async #threadUpdated(ctx: Ctx, schema: string, threadId: string): Promise<void> {
+    const members = await ctx.db.selectFrom('thread_members').select('user_id').where('thread_id', '=', threadId).execute();
+    if (members.length) this.#emit(members.map((m) => userRoom(schema, m.user_id)), 'thread:updated', { threadId });
   }
 
   /** Access changed somewhere in the workspace: every socket keeps only the thread rooms it may still read. */
@@ -210,5 +236,5 @@ function newMessagesOf(ctx: Ctx, batch: readonly DeliveredEvent[]): Promise<NewM
 }
 
 export function registerRealtime(outbox: OutboxDispatcher, hub: RealtimeHub): void {
-  outbox.register('realtime', (event, ctx, batch) => hub.deliver(event, ctx, batch), { maxAttempts: 3, backoffMs: () => 200, urgent: true });
+  outbox.register('realtime', (event, ctx, batch) => hub.deliver(event, ctx, batch), { maxAttempts: 3, backoffMs: () => 200, urgent: true, types: DELIVERED });
 }

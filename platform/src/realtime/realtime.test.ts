@@ -104,6 +104,20 @@ describe('a record thread live', () => {
     expect(forCarl.map((e) => e.data.seq)).toEqual([0, 1]);
   });
 
+  it("tells a conversation's members when its title, roles or members change, so their screens read it again", async () => {
+    const group = ok(await w.as.dan.post('/api/v1/threads', { kind: 'group', title: '改名前', memberIds: [w.users.carl, w.users.mia] }), 201);
+    const carl = await client('carl');
+    const ann = await client('ann');
+    const updates = () => carl.seen.filter((e) => e.event === 'thread:updated' && e.data.threadId === group.id).length;
+    ok(await w.as.dan.patch(`/api/v1/threads/${group.id}`, { title: '改名后' }));
+    await until(() => updates() === 1 || undefined, 'told of the new title');
+    ok(await w.as.dan.request('PUT', `/api/v1/threads/${group.id}/members/${w.users.mia}`, { body: { role: 'admin' } }));
+    await until(() => updates() === 2 || undefined, 'told of the new role');
+    ok(await w.as.dan.request('DELETE', `/api/v1/threads/${group.id}/members/${w.users.mia}`), 204);
+    await until(() => updates() === 3 || undefined, 'told of the member gone');
+    expect(ann.seen.some((e) => e.event === 'thread:updated' && e.data.threadId === group.id)).toBe(false);
+  });
+
   it('spares the nudge to a member\'s socket that is in the thread\'s room: its message:new says more', async () => {
     const dm = ok(await w.as.dan.post('/api/v1/threads/direct', { userId: w.users.ann }));
     const inRoom = await client('ann');

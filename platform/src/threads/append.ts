@@ -81,7 +81,7 @@ export async function appendMessages(tx: Ctx, threadId: string, messages: NewMes
         on conflict (thread_id, user_id) do nothing
       )`
     : sql``;
-  wakeAfterCommit(tx);
+  wakeAfterCommit(tx, ['message.created']);
   const live = sentBy?.live;
   const first = sql`new_messages.seq = (select min(seq) from new_messages)`;
   // The aggregate's counter as this statement's snapshot saw it, beside its value after the statement's

@@ -5,6 +5,10 @@ import { publishEvent } from '../events/index.ts';
 export const membersChanged = (tx: Ctx, threadId: string) =>
   publishEvent(tx, { aggregateType: 'thread', aggregateId: threadId, type: 'thread.members_changed', payload: { threadId } });
 
+/** Tells realtime that a conversation's title, avatar or roles changed: its members' screens read it again. */
+export const threadUpdated = (tx: Ctx, threadId: string) =>
+  publishEvent(tx, { aggregateType: 'thread', aggregateId: threadId, type: 'thread.updated', payload: { threadId } });
+
 /** Tells realtime to put the conversation in the new members' inboxes now, not at its next message. */
 export async function membersAdded(tx: Ctx, threadId: string, userIds: string[]): Promise<void> {
   if (userIds.length) await publishEvent(tx, { aggregateType: 'thread', aggregateId: threadId, type: 'thread.members_added', payload: { threadId, userIds } });

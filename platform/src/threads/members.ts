@@ -2,7 +2,7 @@ import { shareRecord } from '../access/index.ts';
 import { AppError } from '../core/app-error.ts';
 import { actorId, inTransaction, type Ctx } from '../core/context.ts';
 import { assertActiveUsers } from './conversations.ts';
-import { membersAdded, membersChanged } from './member-events.ts';
+import { membersAdded, membersChanged, threadUpdated } from './member-events.ts';
 import { readableThread } from './thread-access.ts';
 
 const MANAGERS = ['owner', 'admin'];
@@ -58,7 +58,10 @@ export async function removeMember(ctx: Ctx, threadId: string, userId: string): 
 /** A group's or channel's title and avatar are for its owner and admins to change. */
 export async function updateThread(ctx: Ctx, threadId: string, input: { title?: string; avatarUrl?: string | null }): Promise<void> {
   const thread = await managedConversation(ctx, threadId, 'change the title and avatar');
-  await ctx.db.updateTable('threads').set({ title: input.title ?? thread.title, avatar_url: input.avatarUrl === undefined ? thread.avatar_url : input.avatarUrl }).where('id', '=', threadId).execute();
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.updateTable('threads').set({ title: input.title ?? thread.title, avatar_url: input.avatarUrl === undefined ? thread.avatar_url : input.avatarUrl }).where('id', '=', threadId).execute();
+    await threadUpdated(tx, threadId);
+  });
 }
 
 const ROLES_BY_KIND: Record<string, string[]> = { group: ['admin', 'member'], announcement: ['admin', 'publisher', 'reader'] };
@@ -77,5 +80,8 @@ export async function setMemberRole(ctx: Ctx, threadId: string, userId: string, 
   if (target.role === 'owner') throw new AppError('FORBIDDEN', 403, { details: { reason: "the owner's role does not change" } });
   const ownerOnly = role === 'admin' || target.role === 'admin';
   if (ownerOnly ? membership!.role !== 'owner' : !MANAGERS.includes(membership!.role)) throw new AppError('FORBIDDEN', 403, { details: { reason: ownerOnly ? 'only the owner makes or unmakes admins' : 'only the owner and admins change roles' } });
-  await ctx.db.updateTable('thread_members').set({ role }).where('thread_id', '=', threadId).where('user_id', '=', userId).execute();
+  await inTransaction(ctx, async (tx) => {
+    await tx.db.updateTable('thread_members').set({ role }).where('thread_id', '=', threadId).where('user_id', '=', userId).execute();
+    await threadUpdated(tx, threadId);
+  });
 }

@@ -78,5 +78,5 @@ async function index(event: DeliveredEvent, ctx: Ctx, batch: readonly DeliveredE
  * back-fills (search-backfill.ts) of what was written before, or indexed under another name field.
  */
 export function registerSearchIndexing(outbox: OutboxDispatcher): void {
-  outbox.register('search', index);
+  outbox.register('search', index, { types: ['message.created', 'message.updated', 'record.created', 'record.updated', 'record.deleted', 'file.uploaded', 'meta.published', 'search.backfill'] });
 }
