@@ -126,9 +126,31 @@ export const ObjectDefinition = z
   .meta({ id: 'ObjectDefinition' });
 export type ObjectDefinition = z.infer<typeof ObjectDefinition>;
 
+/**
+ * An app: a named group of objects people switch between in the launcher, like Salesforce's Lightning
+ * apps. `objects` is its navigation, in order; an object archived later is hidden from it, not removed.
+ */
+export const AppDefinition = z
+  .object({
+    name: ApiName,
+    label: LocalisedText,
+    description: LocalisedText.optional(),
+    icon: text(50).default('grid').meta({ description: 'An icon name, like an object\'s (`briefcase`, `user`, `tickets`…); the apps show the label\'s first letter for a name they do not know.' }),
+    color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
+    objects: z.array(ApiName).max(50).meta({ description: 'The objects of the app, in the order of its navigation.' }),
+    archived: z.boolean().default(false),
+  })
+  .meta({ id: 'AppDefinition' });
+export type AppDefinition = z.infer<typeof AppDefinition>;
+
 /** A workspace's whole metadata: what a version stores, what export and import move. */
 export const MetaDocument = z
-  .object({ objects: z.array(ObjectDefinition).max(1000), scripts: z.array(ScriptDefinition).max(500).optional(), flows: z.array(FlowDefinition).max(500).optional() })
+  .object({
+    objects: z.array(ObjectDefinition).max(1000),
+    scripts: z.array(ScriptDefinition).max(500).optional(),
+    flows: z.array(FlowDefinition).max(500).optional(),
+    apps: z.array(AppDefinition).max(100).optional(),
+  })
   .meta({ id: 'MetaDocument' });
 export type MetaDocument = z.infer<typeof MetaDocument>;
 
@@ -152,10 +174,15 @@ export const MetaChange = z
       'change_flow',
       'archive_flow',
       'restore_flow',
+      'add_app',
+      'change_app',
+      'archive_app',
+      'restore_app',
     ]),
     object: z.string().nullable().meta({ description: "The object changed; for a script, the object it runs on; for a flow, its trigger's object (null when none)." }),
     script: z.string().optional().meta({ description: 'The script changed, for *_script operations.' }),
     flow: z.string().optional().meta({ description: 'The flow changed, for *_flow operations.' }),
+    app: z.string().optional().meta({ description: 'The app changed, for *_app operations (their `object` is null).' }),
     sourceDiff: z.string().optional().meta({ description: "A unified diff of the script's source, when change_script changed it." }),
     field: z.string().nullable(),
     changed: z.array(z.string()).meta({

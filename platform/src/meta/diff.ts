@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { triggerObject, type FlowDefinition } from '../contracts/flow-definitions.ts';
-import type { FieldDefinition, MetaChange, MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
+import type { AppDefinition, FieldDefinition, MetaChange, MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
 import type { ScriptDefinition } from '../contracts/script-definitions.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 
@@ -9,7 +9,7 @@ import { canonicalJson } from '../core/canonical-json.ts';
  * archived, so its data stays reachable and a later version can restore it.
  */
 export function keepingArchived(published: MetaDocument | null, next: MetaDocument): MetaDocument {
-  if (!published) return { ...next, scripts: next.scripts ?? [], flows: next.flows ?? [] };
+  if (!published) return { ...next, scripts: next.scripts ?? [], flows: next.flows ?? [], apps: next.apps ?? [] };
   const objects = next.objects.map((object) => {
     const before = published.objects.find((o) => o.name === object.name);
     const leftOver = (before?.fields ?? []).filter((f) => !object.fields.some((n) => n.name === f.name)).map((f) => ({ ...f, archived: true }));
@@ -20,6 +20,7 @@ export function keepingArchived(published: MetaDocument | null, next: MetaDocume
     objects: [...objects, ...leftOverObjects],
     scripts: keepingArchivedByName(published.scripts ?? [], next.scripts ?? []),
     flows: keepingArchivedByName(published.flows ?? [], next.flows ?? []),
+    apps: keepingArchivedByName(published.apps ?? [], next.apps ?? []),
   };
 }
 
@@ -55,7 +56,7 @@ function objectChanges(before: ObjectDefinition | undefined, after: ObjectDefini
   ];
 }
 
-/** A script or flow left out of a new document is carried over, archived: restoring a version brings it back. */
+/** A script, flow or app left out of a new document is carried over, archived: restoring a version brings it back. */
 function keepingArchivedByName<T extends { name: string; archived: boolean }>(published: readonly T[], next: readonly T[]): T[] {
   const leftOver = published.filter((p) => !next.some((n) => n.name === p.name)).map((p) => ({ ...p, archived: true }));
   return [...next, ...leftOver];
@@ -117,11 +118,22 @@ function flowChange(before: FlowDefinition | undefined, after: FlowDefinition): 
   return changes;
 }
 
+function appChange(before: AppDefinition | undefined, after: AppDefinition): MetaChange[] {
+  const at = { object: null, field: null, app: after.name };
+  if (!before) return [{ op: 'add_app', ...at, changed: [] }];
+  const changes: MetaChange[] = [];
+  if (before.archived !== after.archived) changes.push({ op: after.archived ? 'archive_app' : 'restore_app', ...at, changed: [] });
+  const changed = changedKeys(before, after, ['archived']);
+  if (changed.length) changes.push({ op: 'change_app', ...at, changed });
+  return changes;
+}
+
 /** A readable list of what `next` changes against `published`, for review before publishing. */
 export function describeChanges(published: MetaDocument | null, next: MetaDocument): MetaChange[] {
   return [
     ...next.objects.flatMap((o) => objectChanges(published?.objects.find((p) => p.name === o.name), o)),
     ...scriptChanges(published?.scripts ?? [], next.scripts ?? []),
     ...(next.flows ?? []).flatMap((f) => flowChange(published?.flows?.find((p) => p.name === f.name), f)),
+    ...(next.apps ?? []).flatMap((a) => appChange(published?.apps?.find((p) => p.name === a.name), a)),
   ];
 }

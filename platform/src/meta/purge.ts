@@ -45,7 +45,7 @@ export async function purgeArchived(ctx: Ctx, selection: PurgeSelection, options
     const document = published.document ?? { objects: [], scripts: [] };
     const chosen = choose(document, selection);
     const after = without(document, chosen);
-    const problems = metadataProblems(after);
+    const problems = metadataProblems(after, document);
     if (problems.length > 0) {
       throw new PurgeRefusedError('Nothing was purged: something still depends on what would be dropped.', [...new Set(problems.map((p) => dependency(after, p)))]);
     }
@@ -102,13 +102,16 @@ function choose(document: MetaDocument, selection: PurgeSelection): Chosen {
   return chosen;
 }
 
+/** Apps only show objects, so a purged object simply leaves the apps that still listed it (hidden since it was archived). */
 function without(document: MetaDocument, chosen: Chosen): MetaDocument {
   const gone = (object: string, field: string) => chosen.fields.some((f) => f.object === object && f.field.name === field);
+  const purged = new Set(chosen.objects.map((o) => o.name));
   return {
     ...document,
     objects: document.objects
       .filter((o) => !chosen.objects.includes(o))
       .map((o) => (chosen.fields.some((f) => f.object === o.name) ? { ...o, fields: o.fields.filter((f) => !gone(o.name, f.name)) } : o)),
+    ...(document.apps ? { apps: document.apps.map((a) => (a.objects.some((o) => purged.has(o)) ? { ...a, objects: a.objects.filter((o) => !purged.has(o)) } : a)) } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MetaChanges, MetaDocument, MetaExport, MetaImportRequest, MetaImportResult, MetaVersion, MetaVersionList, PublishRequest } from '../contracts/index.ts';
 import { requireAdmin, requireUser } from '../core/guards.ts';
 import { body, errors, json, router, secured } from '../http/route-helpers.ts';
+import { appsFor } from './published-apps.ts';
 import { discardDraft, draftChanges, exportMeta, getDraft, importMeta, listVersions, publishDraft, publishedMeta, restoreVersion, saveDraft } from './service.ts';
 
 const tags = ['Metadata'];
@@ -11,7 +12,15 @@ const Published = z.object({ version: z.number().int(), document: MetaDocument }
 const VersionParam = z.object({ version: z.coerce.number().int().min(1).max(1_000_000_000) });
 
 const routes = {
-  published: createRoute({ method: 'get', path: '/api/v1/meta/published', tags, security: secured, summary: 'The published metadata (objects, fields, labels, options)', responses: { 200: json(Published, 'Published metadata'), ...errors(401, 403) } }),
+  published: createRoute({
+    method: 'get',
+    path: '/api/v1/meta/published',
+    tags,
+    security: secured,
+    summary: 'The published metadata (objects, fields, labels, options) with the apps the caller can open',
+    description: 'Apps are the live ones, each listing only the live objects the caller may read; an app left with none is left out.',
+    responses: { 200: json(Published, 'Published metadata'), ...errors(401, 403) },
+  }),
   draft: createRoute({ method: 'get', path: '/api/v1/meta/draft', tags, security: secured, summary: 'The draft (or the published metadata when there is none) (admin)', responses: { 200: json(Draft, 'Draft'), ...errors(401, 403) } }),
   saveDraft: createRoute({
     method: 'put',
@@ -63,8 +72,9 @@ export function metaRoutes() {
     const user = requireUser(ctx);
     const published = await publishedMeta(ctx);
     const document = published.document ?? { objects: [], scripts: [] };
+    const apps = await appsFor(ctx, document.apps ?? []);
     // Scripts' code is the administrators' business; people see their buttons through the records API.
-    return c.json({ version: published.version, document: user.isAdmin ? document : { ...document, scripts: [] } }, 200);
+    return c.json({ version: published.version, document: { ...document, apps, ...(user.isAdmin ? {} : { scripts: [] }) } }, 200);
   });
   app.openapi(routes.draft, async (c) => {
     const ctx = c.get('ctx');

@@ -18,7 +18,7 @@ type Published = { version: number; document: MetaDocument | null };
 /** A document as it would be published on top of `published`: merged, checked, planned and described. */
 function prepare(published: Published, document: MetaDocument) {
   const merged = keepingArchived(published.document, document);
-  assertValidMetadata(merged);
+  assertValidMetadata(merged, published.document);
   return { merged, actions: planSchemaChanges(published.document, merged), changes: describeChanges(published.document, merged) };
 }
 

@@ -1,5 +1,6 @@
 import type { MetaDocument, ObjectDefinition } from '../contracts/meta.ts';
 import { AppError } from '../core/app-error.ts';
+import { appProblems } from './app-problems.ts';
 import { flowProblems } from './flow-problems.ts';
 import { FormulaError, formulaSql } from './formula.ts';
 import { identifierProblem } from './identifiers.ts';
@@ -13,9 +14,10 @@ const ROLLUP_NUMERIC = new Set(['integer', 'decimal', 'currency', 'percent']);
 
 /**
  * What the zod contract cannot see alone: names that clash with keywords or system columns, duplicates,
- * and references between objects (lookup targets, rollup sources, the record-name field).
+ * and references between objects (lookup targets, rollup sources, the record-name field). `published`,
+ * the metadata before this change, tells which references were already there (see `appProblems`).
  */
-export function metadataProblems(doc: MetaDocument): MetadataProblem[] {
+export function metadataProblems(doc: MetaDocument, published: MetaDocument | null = null): MetadataProblem[] {
   const problems: MetadataProblem[] = [];
   const objects = new Map(doc.objects.map((o) => [o.name, o]));
   const seenObjects = new Set<string>();
@@ -61,6 +63,7 @@ export function metadataProblems(doc: MetaDocument): MetadataProblem[] {
   });
   problems.push(...scriptProblems(doc));
   problems.push(...flowProblems(doc));
+  problems.push(...appProblems(doc, published));
   return problems;
 }
 
@@ -86,8 +89,8 @@ function viewProblems(object: ObjectDefinition, at: string): MetadataProblem[] {
   return problems;
 }
 
-export function assertValidMetadata(doc: MetaDocument): void {
-  const problems = metadataProblems(doc);
+export function assertValidMetadata(doc: MetaDocument, published: MetaDocument | null = null): void {
+  const problems = metadataProblems(doc, published);
   if (problems.length > 0) {
     throw new AppError('INVALID_METADATA', 400, { params: { count: problems.length }, details: { problems } });
   }
