@@ -18,9 +18,12 @@ export const router = createRouter({
           component: () => import('./pages/inbox/inbox-page.vue'),
           meta: { titleKey: 'inbox.title' },
         },
+        // The link a group's owner shares (the server names it `/join/{code}`); the code's shape is the server's to judge.
+        { path: 'join/:code', name: 'join', component: () => import('./pages/inbox/join-page.vue'), meta: { titleKey: 'inbox.join.title' } },
         { path: 'directory', name: 'directory', component: () => import('./pages/directory/directory-page.vue'), meta: { titleKey: 'directory.title' } },
         { path: 'approvals', name: 'approvals', component: () => import('./pages/approvals/approvals-page.vue'), meta: { titleKey: 'approvals.title' } },
         { path: 'account', name: 'account', component: () => import('./pages/account/account-page.vue'), meta: { titleKey: 'account.title' } },
+        { path: 'apps/:app', name: 'app', component: () => import('./pages/apps/app-open-page.vue'), props: true, meta: { titleKey: 'records.apps.title' } },
         {
           // One parent for every record screen, so the navigation's "records" link stays lit on all of them.
           path: 'o',

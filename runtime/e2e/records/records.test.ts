@@ -236,6 +236,32 @@ describe('the record’s thread, with two people in it', () => {
     await admin.locator('[data-test=message]', { hasText: '好的，谢谢' }).locator('[data-test=reaction]', { hasText: '👍' }).waitFor();
   });
 
+  it("shows only the discussion or only the record's changes, and follows or unfollows the record", async () => {
+    const events = admin.locator('[data-test=system-event]:visible');
+    const messages = admin.locator('[data-test=message]');
+    await events.first().waitFor();
+    await choose(admin, admin.locator('[data-test=thread-filter]'), '讨论');
+    await events.first().waitFor({ state: 'detached' });
+    await messages.filter({ hasText: '好的，谢谢' }).waitFor();
+    await choose(admin, admin.locator('[data-test=thread-filter]'), '变更');
+    await messages.first().waitFor({ state: 'detached' });
+    await events.first().waitFor();
+    await viewportScreenshot(admin, 'runtime-record-thread-changes-desktop');
+    await choose(admin, admin.locator('[data-test=thread-filter]'), '全部');
+    await messages.filter({ hasText: '好的，谢谢' }).waitFor();
+
+    const thread = await app.api<{ id: string }>('GET', `/api/v1/objects/deal/records/${ids.dealId}/thread`);
+    const follow = seller.locator('[data-test=thread-follow]');
+    await follow.filter({ hasText: 'Following' }).waitFor();
+    await follow.click();
+    await follow.filter({ hasText: 'Follow' }).filter({ hasNotText: 'Following' }).waitFor();
+    const sellerInbox = () => seller.evaluate(async (id) => (await (await fetch('/api/v1/inbox?kind=record')).json()).items.some((t: { id: string }) => t.id === id), thread.id);
+    expect(await sellerInbox()).toBe(false);
+    await follow.click();
+    await follow.filter({ hasText: 'Following' }).waitFor();
+    expect(await sellerInbox()).toBe(true);
+  });
+
   it('scrolls back through the history page by page', async () => {
     const thread = await app.api<{ id: string }>('GET', `/api/v1/objects/deal/records/${ids.dealId}/thread`);
     for (let i = 1; i <= 60; i++) {
@@ -255,8 +281,17 @@ describe('the record’s thread, with two people in it', () => {
       await reader.waitForTimeout(400);
     }
     await start.waitFor();
+    await reader.locator('.scroller').evaluate((el) => (el.scrollTop = 0));
     await reader.locator('[data-test=message]', { hasText: '历史消息 01' }).waitFor({ state: 'attached' });
-    expect(await reader.locator('[data-test=message]', { hasText: /历史消息 \d\d/ }).count()).toBe(60);
+    // Only the rows near the viewport are in the page: walk down the log and see every message once on the way.
+    const seen = new Set<string>();
+    for (let i = 0; i < 40 && !seen.has('历史消息 60'); i++) {
+      for (const text of await reader.locator('[data-test=message-body]').allTextContents()) if (/^历史消息 \d\d$/.test(text.trim())) seen.add(text.trim());
+      await reader.locator('.scroller').evaluate((el) => (el.scrollTop += el.clientHeight / 2));
+      await reader.waitForTimeout(100);
+    }
+    expect(seen.size).toBe(60);
+    await reader.locator('.scroller').evaluate((el) => (el.scrollTop = 0));
     await reader.locator('[data-test=system-event]', { hasText: 'created this record' }).first().waitFor({ state: 'attached' });
     await viewportScreenshot(reader, 'runtime-record-thread-history-en-desktop');
   });

@@ -69,9 +69,10 @@ describe('the search box', () => {
     await viewportScreenshot(admin, 'runtime-search-desktop');
     await admin.keyboard.press('ArrowDown');
     expect(await hits(admin).nth(1).getAttribute('aria-selected')).toBe('true');
-    // The message was written in the southern contract's thread: it opens that record.
+    // The message was written in the southern contract's thread: it opens that record at the message, lit up.
     await admin.keyboard.press('Enter');
-    await admin.waitForURL(new RegExp(`/o/contract/${ids.south}$`));
+    await admin.waitForURL(new RegExp(`/o/contract/${ids.south}\\?message=2$`));
+    await admin.locator('[data-test=record-thread] .row.highlight', { hasText: '华东区的客户也想要这份维保条款' }).waitFor();
   });
 
   it('says when nothing matches', async () => {

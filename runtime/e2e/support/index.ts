@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { TEST_ADMIN_PASSWORD, launchBrowser, screenshot, startTestServer } from '@threadbase/platform/testing';
+import { TEST_ADMIN_PASSWORD, launchBrowser, screenshot, startTestServer, type TestPlatform } from '@threadbase/platform/testing';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 
 export const DESKTOP = { width: 1280, height: 800 };
@@ -13,6 +13,8 @@ export type E2eApp = {
   newPage(options?: { viewport?: { width: number; height: number }; locale?: string }): Promise<Page>;
   /** Calls the API as the administrator, for seeding what a test needs. */
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** The platform itself, for seeding in bulk what the API would take minutes to make (its rate limits hold for tests too). */
+  platform: TestPlatform['platform'];
   close(): Promise<void>;
 };
 
@@ -32,6 +34,7 @@ export async function startE2eApp(): Promise<E2eApp> {
     url: server.url,
     browser,
     api,
+    platform: server.platform,
     async newPage(options = {}) {
       const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, locale: options.locale ?? 'zh-CN' });
       contexts.push(context);

@@ -1,4 +1,6 @@
+import { appsEn } from './apps-en.ts';
 import { threadComposeEn } from './thread-compose-en.ts';
+import { threadScrollEn } from './thread-scroll-en.ts';
 import { recordPageEn } from './record-page-en.ts';
 import { listViewsEn } from './list-views-en.ts';
 import type { RecordsMessages } from './zh-CN.ts';
@@ -6,6 +8,7 @@ import type { RecordsMessages } from './zh-CN.ts';
 export const recordsEn: RecordsMessages = {
   records: {
     ...listViewsEn,
+    ...appsEn,
     ...recordPageEn,
     nav: 'Records',
     yes: 'Yes',
@@ -110,7 +113,19 @@ export const recordsEn: RecordsMessages = {
   },
   thread: {
     ...threadComposeEn,
+    scroll: threadScrollEn,
     title: 'Discussion',
+    filter: { label: 'Which messages to show', all: 'All', comments: 'Comments', changes: 'Changes' },
+    follow: {
+      follow: 'Follow',
+      following: 'Following',
+      followHint: "Follow to get this record's new messages in your inbox, with notifications",
+      followingHint: 'You follow this record: click to stop',
+      mute: 'Mute',
+      muted: 'Muted',
+      muteHint: 'Mute: the conversation stays in your inbox without notifying you',
+      mutedHint: 'Muted: click to be notified again',
+    },
     live: 'Live',
     offline: 'Connecting…',
     history: 'Messages',
@@ -135,6 +150,7 @@ export const recordsEn: RecordsMessages = {
     },
     sending: 'Sending…',
     failed: 'Not sent',
+    waiting: 'Waiting to send',
     retry: 'Send again',
     discard: 'Discard',
     system: {

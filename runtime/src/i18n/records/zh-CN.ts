@@ -1,4 +1,6 @@
+import { appsZhCN } from './apps-zh-CN.ts';
 import { threadComposeZhCN } from './thread-compose-zh-CN.ts';
+import { threadScrollZhCN } from './thread-scroll-zh-CN.ts';
 import { recordPageZhCN } from './record-page-zh-CN.ts';
 import { listViewsZhCN } from './list-views-zh-CN.ts';
 
@@ -6,6 +8,7 @@ import { listViewsZhCN } from './list-views-zh-CN.ts';
 export const recordsZhCN = {
   records: {
     ...listViewsZhCN,
+    ...appsZhCN,
     ...recordPageZhCN,
     nav: '业务数据',
     yes: '是',
@@ -110,7 +113,19 @@ export const recordsZhCN = {
   },
   thread: {
     ...threadComposeZhCN,
+    scroll: threadScrollZhCN,
     title: '讨论',
+    filter: { label: '显示哪些消息', all: '全部', comments: '讨论', changes: '变更' },
+    follow: {
+      follow: '关注',
+      following: '已关注',
+      followHint: '关注后，这条记录的新消息会进入你的消息列表并提醒你',
+      followingHint: '你在关注这条记录：点击取消关注',
+      mute: '免打扰',
+      muted: '已免打扰',
+      muteHint: '开启免打扰：会话仍在消息列表中，但不再提醒你',
+      mutedHint: '已开启免打扰：点击恢复提醒',
+    },
     live: '实时',
     offline: '连接中…',
     history: '消息记录',
@@ -135,6 +150,7 @@ export const recordsZhCN = {
     },
     sending: '发送中…',
     failed: '发送失败',
+    waiting: '等待发送',
     retry: '重新发送',
     discard: '删除',
     system: {

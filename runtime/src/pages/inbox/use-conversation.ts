@@ -1,8 +1,13 @@
 import type { Thread } from '@threadbase/platform/contracts';
-import { ref, shallowRef, toValue, watch, type MaybeRefOrGetter } from 'vue';
+import { onBeforeUnmount, ref, shallowRef, toValue, watch, type MaybeRefOrGetter } from 'vue';
+import { realtimeSocket, type ServerEvents } from '../../shared/api/realtime.ts';
 import { threadsApi } from '../../shared/api/threads-api.ts';
+import { useSessionStore } from '../../shared/stores/session.ts';
 
-/** The open conversation's description (title, members and their roles), fetched when it opens and after each change of members. */
+/**
+ * The open conversation's description (title, members and their roles), fetched when it opens, after each
+ * change made here, and when the server says someone else changed it.
+ */
 export function useConversation(threadId: MaybeRefOrGetter<string | null>) {
   const thread = shallowRef<Thread | null>(null);
   const loading = ref(false);
@@ -10,6 +15,11 @@ export function useConversation(threadId: MaybeRefOrGetter<string | null>) {
   let generation = 0;
 
   watch(() => toValue(threadId), load, { immediate: true });
+  const userId = useSessionStore().user?.id;
+  const socket = userId ? realtimeSocket(userId) : null;
+  const onUpdated: ServerEvents['thread:updated'] = (event) => event.threadId === toValue(threadId) && void load(event.threadId);
+  socket?.on('thread:updated', onUpdated);
+  onBeforeUnmount(() => socket?.off('thread:updated', onUpdated));
 
   return { thread, loading, error, reload: () => load(toValue(threadId)), adopt };
 

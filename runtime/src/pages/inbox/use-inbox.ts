@@ -33,6 +33,7 @@ export function useInbox(filterSource: MaybeRefOrGetter<InboxFilter>, openId: Ma
     },
     'message:updated': ({ message }) => (items.value = applyMessage(items.value, message, me())),
     'thread:activity': ({ threadId }) => void refresh(threadId),
+    'thread:updated': ({ threadId }) => items.value.some((t) => t.id === threadId) && void refresh(threadId),
     'inbox:changed': ({ threadId, seq }) => {
       const known = items.value.find((t) => t.id === threadId);
       if (!known || seq > known.lastSeq) void refresh(threadId);

@@ -33,6 +33,12 @@ describe('destination', () => {
     expect(destination(hit({ kind: 'file', fileId: 'f1' }))).toEqual({ href: '/api/v1/files/f1' });
     expect(destination(hit({ kind: 'file' }))).toBeNull();
   });
+
+  it('opens a message hit at the message itself', () => {
+    expect(destination(hit({ kind: 'message', threadId: 't1', seq: 1234, object: 'deal', recordId: 'r1' }))).toEqual({ route: '/o/deal/r1?message=1234' });
+    expect(destination(hit({ kind: 'message', threadId: 't2', seq: 7 }))).toEqual({ route: '/inbox/t2?message=7' });
+    expect(destination(hit({ kind: 'record', object: 'deal', recordId: 'r1', seq: 3 }))).toEqual({ route: '/o/deal/r1' });
+  });
 });
 
 describe('groupHits', () => {

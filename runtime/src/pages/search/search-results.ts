@@ -20,10 +20,12 @@ export function segments(snippet: string, highlights: readonly { start: number; 
 /** Where a hit leads: a record's page, a conversation, or a file's download. */
 export type Destination = { route: string } | { href: string } | null;
 
+/** A message opens its thread at itself (`?message=<seq>`): on its record's page, or in the inbox. */
 export function destination(hit: SearchHit): Destination {
   if (hit.kind === 'file') return hit.fileId ? { href: `/api/v1/files/${hit.fileId}` } : null;
-  if (hit.object && hit.recordId) return { route: `/o/${hit.object}/${hit.recordId}` };
-  if (hit.kind === 'message' && hit.threadId) return { route: `/inbox/${hit.threadId}` };
+  const at = hit.kind === 'message' && hit.seq !== null ? `?message=${hit.seq}` : '';
+  if (hit.object && hit.recordId) return { route: `/o/${hit.object}/${hit.recordId}${at}` };
+  if (hit.kind === 'message' && hit.threadId) return { route: `/inbox/${hit.threadId}${at}` };
   return null;
 }
 

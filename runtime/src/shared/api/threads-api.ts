@@ -21,6 +21,10 @@ export const threadsApi = {
   /** Idempotent by `clientId`: resending after a lost answer returns the message already stored. */
   send: (threadId: string, message: OutgoingMessage) => request<Message>('POST', `${thread(threadId)}/messages`, { body: message }),
   markRead: (threadId: string, seq: number) => request<Thread>('POST', `${thread(threadId)}/read`, { body: { seq } }),
+  /** A record's thread: follow it. A conversation: unmute it. */
+  follow: (threadId: string) => request<Thread>('PUT', `${thread(threadId)}/follow`),
+  /** A record's thread: stop following it. A conversation: mute it. */
+  unfollow: (threadId: string) => request<Thread>('DELETE', `${thread(threadId)}/follow`),
   /** Up to 100 of the thread's messages in one request; ids not in the thread are left out. */
   receipts: (threadId: string, messageIds: string[]) => request<{ items: Receipts[] }>('GET', `${thread(threadId)}/receipts`, { query: { messageIds: messageIds.join(',') } }),
   react: (threadId: string, messageId: string, emoji: string) =>

@@ -4,28 +4,37 @@ import { ApiError, isApiError } from '../../api/api-error.ts';
 import { joinThread, leaveThread, realtimeSocket, type ServerEvents } from '../../api/realtime.ts';
 import { threadsApi, type OutgoingMessage } from '../../api/threads-api.ts';
 import { t } from '../../i18n/i18n.ts';
-import { mergeMessages, newClientId, stillPending, type PendingMessage } from './timeline.ts';
+import { createSendQueue } from './send-queue.ts';
+import { browserStorage, createQueueStore } from './send-queue-store.ts';
+import { mergeMessages, newClientId, type PendingMessage } from './timeline.ts';
 import { useReceipts } from './use-receipts.ts';
-
-const PAGE = 30;
+import { useThreadWindow } from './use-thread-window.ts';
 
 /**
  * One thread, live: the latest page of messages, older pages on demand, new ones over socket.io. After
  * a reconnect the room is joined again and everything after the last seq is fetched, so nothing is
- * missed or shown twice. Sending is idempotent by clientId: a failed send is retried with the same id.
+ * missed or shown twice. Messages typed go through a send queue (send-queue.ts): kept in the browser,
+ * waiting while the connection is down and sent in order when it is back, always with the same clientId.
  */
-export function useThread(threadIdSource: MaybeRefOrGetter<string | null>, me: () => string, options: { onRecordChanged?: () => void } = {}) {
+export function useThread(threadIdSource: MaybeRefOrGetter<string | null>, me: () => string, options: { onRecordChanged?: () => void; anchor?: () => number | null } = {}) {
   const thread = shallowRef<Thread | null>(null);
   const messages = shallowRef<Message[]>([]);
-  const pending = ref<PendingMessage[]>([]);
-  const hasOlder = ref(false);
   const loading = ref(false);
-  const loadingOlder = ref(false);
   const error = shallowRef<unknown>(null);
   const live = ref(false);
   const threadId = () => toValue(threadIdSource);
+  // Which messages are loaded: the latest, or those around one opened from search (use-thread-window.ts).
+  const span = useThreadWindow(threadId, messages, (caught) => (error.value = caught));
+  const { hasOlder, hasNewer, loadingOlder, loadingNewer, missed } = span;
   const { receipts, track, onReceipt, reset } = useReceipts(threadId, me);
   const socket = realtimeSocket(me());
+  const queue = createSendQueue({
+    send: (id, message) => threadsApi.send(id, outgoing(message)),
+    online: () => socket.connected && navigator.onLine,
+    store: createQueueStore(browserStorage(), me()),
+    delivered: (id, message) => id === threadId() && adopt([message]),
+  });
+  const pending = queue.items;
   let readTimer: ReturnType<typeof setTimeout> | undefined;
   let generation = 0;
 
@@ -43,6 +52,9 @@ export function useThread(threadIdSource: MaybeRefOrGetter<string | null>, me: (
   socket.on('connect', rejoin);
   socket.on('disconnect', onDisconnect);
   document.addEventListener('visibilitychange', scheduleRead);
+  window.addEventListener('online', queue.flush);
+  // Whichever way a message's stored copy comes (answer, socket, catch-up, a page), its pending copy goes.
+  watch(messages, queue.settle, { flush: 'sync' });
 
   watch(threadId, (id, previous) => {
     if (previous) leaveThread(socket, previous);
@@ -54,28 +66,29 @@ export function useThread(threadIdSource: MaybeRefOrGetter<string | null>, me: (
     socket.off('connect', rejoin);
     socket.off('disconnect', onDisconnect);
     document.removeEventListener('visibilitychange', scheduleRead);
+    window.removeEventListener('online', queue.flush);
+    queue.dispose();
     clearTimeout(readTimer);
     const id = threadId();
     if (id) leaveThread(socket, id);
   });
 
-  return { thread, messages, pending, hasOlder, loading, loadingOlder, error, live, receipts, send, retry, discard, loadOlder, react, edit, recall };
+  return { thread, messages, pending, hasOlder, hasNewer, missed, loading, loadingOlder, loadingNewer, error, live, receipts, send, retry: queue.retry, discard: queue.discard, loadOlder: span.loadOlder, loadNewer, jumpTo, react, edit, recall };
 
   async function open(id: string | null): Promise<void> {
     const current = ++generation;
     thread.value = null;
     messages.value = [];
-    pending.value = [];
+    queue.open(id);
     reset();
     error.value = null;
     if (!id) return;
     loading.value = true;
     try {
-      const [info, page] = await Promise.all([threadsApi.get(id), threadsApi.messages(id, { limit: PAGE })]);
+      const [info, loaded] = await Promise.all([threadsApi.get(id), span.fetch(id, options.anchor?.() ?? null)]);
       if (current !== generation) return;
       thread.value = info;
-      messages.value = [...page.items].reverse();
-      hasOlder.value = page.hasMore;
+      span.apply(loaded);
       if (socket.connected) await rejoin();
       scheduleRead();
       void track(messages.value);
@@ -92,11 +105,14 @@ export function useThread(threadIdSource: MaybeRefOrGetter<string | null>, me: (
     try {
       const { lastSeq } = await joinThread(socket, id);
       live.value = true;
+      // A window detached from the live end (opened at an old message) is joined by scrolling down instead.
       if (lastSeq > lastSeqLoaded()) await catchUp();
     } catch (caught) {
       live.value = false;
       if (isApiError(caught, 'THREAD_NOT_FOUND')) error.value = caught;
     }
+    // After catching up, so that messages which reached the server before the drop are not sent again.
+    void queue.flush();
   }
 
   function onDisconnect(): void {
@@ -106,7 +122,7 @@ export function useThread(threadIdSource: MaybeRefOrGetter<string | null>, me: (
   /** Everything after the last seq loaded, oldest first, page by page. */
   async function catchUp(): Promise<void> {
     const id = threadId();
-    if (!id) return;
+    if (!id || hasNewer.value) return;
     for (let more = true; more && id === threadId(); ) {
       const page = await threadsApi.messages(id, { after: lastSeqLoaded(), limit: 100 });
       adopt(page.items);
@@ -114,60 +130,46 @@ export function useThread(threadIdSource: MaybeRefOrGetter<string | null>, me: (
     }
   }
 
-  async function loadOlder(): Promise<void> {
+  /** Scrolling down a detached window; once it joins the live end, what came meanwhile is caught up. */
+  async function loadNewer(): Promise<void> {
+    await span.loadNewer();
+    if (!hasNewer.value) await catchUp();
+    scheduleRead();
+  }
+
+  /**
+   * Loads the messages around `seq` (or, with `null`, the latest) unless they are loaded already: the
+   * thread then shows them, from search or a reply's quote. Opening another thread meanwhile wins.
+   */
+  async function jumpTo(seq: number | null): Promise<void> {
     const id = threadId();
-    const first = messages.value[0];
-    if (!id || !first || !hasOlder.value || loadingOlder.value) return;
-    loadingOlder.value = true;
+    const current = generation;
+    const loaded = seq === null ? !hasNewer.value : messages.value.some((m) => m.seq === seq);
+    if (!id || loaded) return;
     try {
-      const page = await threadsApi.messages(id, { before: first.seq, limit: PAGE });
-      if (id !== threadId()) return;
-      messages.value = mergeMessages(messages.value, page.items);
-      hasOlder.value = page.hasMore;
+      const next = await span.fetch(id, seq);
+      if (current !== generation) return;
+      span.apply(next);
+      if (seq === null) await catchUp();
+      scheduleRead();
+      void track(messages.value);
     } catch (caught) {
-      error.value = caught;
-    } finally {
-      loadingOlder.value = false;
+      if (current === generation) error.value = caught;
     }
   }
 
   function adopt(incoming: Message[]): void {
     if (incoming.length === 0) return;
-    messages.value = mergeMessages(messages.value, incoming);
-    pending.value = stillPending(pending.value, messages.value);
+    span.accept(incoming);
     if (incoming.some((m) => m.authorId !== me())) scheduleRead();
     void track(messages.value);
   }
 
-  async function send(body: string, replyTo: string | null = null, extra: Pick<PendingMessage, 'attachments' | 'mentions'> = {}): Promise<void> {
+  /** Settles once the message is stored or queued to wait for the connection; fails with the server's reason if refused. */
+  function send(body: string, replyTo: string | null = null, extra: Pick<PendingMessage, 'attachments' | 'mentions'> = {}): Promise<void> {
     const text = body.trim();
-    if (!text && !extra.attachments?.length) return;
-    const message: PendingMessage = { clientId: newClientId(), body: text, replyTo, failed: false, createdAt: new Date().toISOString(), ...extra };
-    pending.value = [...pending.value, message];
-    await deliver(message);
-  }
-
-  function retry(clientId: string): Promise<void> {
-    const message = pending.value.find((p) => p.clientId === clientId);
-    if (!message) return Promise.resolve();
-    message.failed = false;
-    return deliver(message);
-  }
-
-  function discard(clientId: string): void {
-    pending.value = pending.value.filter((p) => p.clientId !== clientId);
-  }
-
-  async function deliver(message: PendingMessage): Promise<void> {
-    const id = threadId();
-    if (!id) return;
-    try {
-      adopt([await threadsApi.send(id, outgoing(message))]);
-    } catch (caught) {
-      const still = pending.value.find((p) => p.clientId === message.clientId);
-      if (still) still.failed = true;
-      throw caught;
-    }
+    if (!text && !extra.attachments?.length) return Promise.resolve();
+    return queue.add({ clientId: newClientId(), body: text, replyTo, failed: false, createdAt: new Date().toISOString(), ...extra });
   }
 
   async function edit(message: Message, body: string): Promise<void> {

@@ -1,0 +1,56 @@
+import {
+  Box,
+  Briefcase,
+  Calendar,
+  ChatDotRound,
+  Coin,
+  Document,
+  Files,
+  Flag,
+  Folder,
+  Goods,
+  Grid,
+  Histogram,
+  House,
+  Money,
+  OfficeBuilding,
+  Service,
+  Setting,
+  ShoppingCart,
+  Suitcase,
+  Tickets,
+  Trophy,
+  User,
+  UserFilled,
+} from '@element-plus/icons-vue';
+import type { Component } from 'vue';
+
+/**
+ * The icon names apps (and objects) may use, in the kebab case of Element Plus's icon set. A short list
+ * rather than all three hundred, so the bundle carries only these; another name shows the label's initial.
+ */
+export const APP_ICONS: Readonly<Record<string, Component>> = {
+  box: Box,
+  briefcase: Briefcase,
+  calendar: Calendar,
+  'chat-dot-round': ChatDotRound,
+  coin: Coin,
+  document: Document,
+  files: Files,
+  flag: Flag,
+  folder: Folder,
+  goods: Goods,
+  grid: Grid,
+  histogram: Histogram,
+  house: House,
+  money: Money,
+  'office-building': OfficeBuilding,
+  service: Service,
+  setting: Setting,
+  'shopping-cart': ShoppingCart,
+  suitcase: Suitcase,
+  tickets: Tickets,
+  trophy: Trophy,
+  user: User,
+  'user-filled': UserFilled,
+};
