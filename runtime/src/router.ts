@@ -1,5 +1,4 @@
 import { createRouter, createWebHistory } from 'vue-router';
-import AppLayout from './app-layout.vue';
 import { LoginPage } from './shared/index.ts';
 
 export const router = createRouter({
@@ -8,7 +7,8 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: LoginPage, props: { appNameKey: 'app.name' }, meta: { public: true, titleKey: 'login.title' } },
     {
       path: '/',
-      component: AppLayout,
+      // Not in the first download: the login page needs none of it, and the session check fetches it meanwhile.
+      component: () => import('./app-layout.vue'),
       children: [
         { path: '', name: 'home', redirect: { name: 'directory' } },
         {
