@@ -236,6 +236,23 @@ describe('the record’s thread, with two people in it', () => {
     await admin.locator('[data-test=message]', { hasText: '好的，谢谢' }).locator('[data-test=reaction]', { hasText: '👍' }).waitFor();
   });
 
+  it('marks where the new messages begin when she comes back to the record', async () => {
+    await seller.goto(`${app.url}/o/deal`);
+    await admin.locator('textarea[data-test=composer]').fill('报价已更新，请查看');
+    await admin.locator('textarea[data-test=composer]').press('Enter');
+    await admin.locator('[data-test=message]', { hasText: '报价已更新，请查看' }).waitFor();
+    await seller.goto(`${app.url}/o/deal/${ids.dealId}`);
+    await seller.locator('[data-test=unread-divider]', { hasText: 'New messages' }).waitFor();
+    const after = await seller.evaluate(() => {
+      const rows = [...document.querySelectorAll('[data-test=unread-divider], [data-test=message]')];
+      const at = rows.findIndex((r) => r.matches('[data-test=unread-divider]'));
+      return { before: rows[at - 1]?.textContent ?? '', next: rows[at + 1]?.textContent ?? '' };
+    });
+    expect(after.next).toContain('报价已更新，请查看');
+    expect(after.before).toContain('好的，谢谢');
+    await viewportScreenshot(seller, 'runtime-record-thread-unread-en-desktop');
+  });
+
   it("shows only the discussion or only the record's changes, and follows or unfollows the record", async () => {
     const events = admin.locator('[data-test=system-event]:visible');
     const messages = admin.locator('[data-test=message]');

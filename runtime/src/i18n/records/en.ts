@@ -115,6 +115,7 @@ export const recordsEn: RecordsMessages = {
     ...threadComposeEn,
     scroll: threadScrollEn,
     title: 'Discussion',
+    unreadBelow: 'New messages',
     filter: { label: 'Which messages to show', all: 'All', comments: 'Comments', changes: 'Changes' },
     follow: {
       follow: 'Follow',

@@ -115,6 +115,7 @@ export const recordsZhCN = {
     ...threadComposeZhCN,
     scroll: threadScrollZhCN,
     title: '讨论',
+    unreadBelow: '以下为新消息',
     filter: { label: '显示哪些消息', all: '全部', comments: '讨论', changes: '变更' },
     follow: {
       follow: '关注',

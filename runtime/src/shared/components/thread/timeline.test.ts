@@ -97,3 +97,27 @@ describe('newClientId', () => {
     expect([...ids][0]).toMatch(/^[0-9a-f]{32}$/);
   });
 });
+
+describe('the unread line', () => {
+  const day = () => 'Mar 1';
+  const kinds = (items: ReturnType<typeof timeline>) => items.map((i) => (i.kind === 'message' ? i.message.seq : i.kind));
+
+  it('stands above the first message after the read mark the reader opened the thread with', () => {
+    const messages = [message(1), message(2), message(3, { authorId: 'u2' }), message(4)];
+    expect(kinds(timeline(messages, day, { seq: 2, me: 'me' }))).toEqual(['day', 1, 2, 'unread', 3, 4]);
+  });
+
+  it('is left out when nothing is unread, when the reader had read nothing yet, or when the next message is her own', () => {
+    const messages = [message(1), message(2, { authorId: 'me' })];
+    expect(kinds(timeline(messages, day, { seq: 2, me: 'me' }))).not.toContain('unread');
+    expect(kinds(timeline(messages, day, { seq: 0, me: 'me' }))).not.toContain('unread');
+    expect(kinds(timeline(messages, day, { seq: 1, me: 'me' }))).not.toContain('unread');
+    expect(kinds(timeline(messages, day))).not.toContain('unread');
+  });
+
+  it('breaks a run of record events in two', () => {
+    const event = (seq: number) => message(seq, { kind: 'system', authorId: null, payload: { event: 'record.updated' } });
+    const items = timeline([message(1), event(2), event(3), event(4), event(5)], day, { seq: 3, me: 'me' });
+    expect(items.map((i) => i.kind)).toEqual(['day', 'message', 'events', 'unread', 'events']);
+  });
+});

@@ -14,6 +14,8 @@ export type PendingMessage = {
 
 export type TimelineItem =
   | { kind: 'day'; key: string; day: string }
+  /** Where what the reader had not read when she opened the thread begins. */
+  | { kind: 'unread'; key: string }
   /** `continued`: the same person's next message within a few minutes, shown without repeating who and when. */
   | { kind: 'message'; key: string; message: Message; continued: boolean }
   | { kind: 'events'; key: string; messages: Message[] };
@@ -44,8 +46,14 @@ export function isCard(message: Message): boolean {
   return payload?.event === 'approval.card' || (payload?.event === 'flow.message' && typeof payload.card === 'object' && payload.card !== null);
 }
 
-export function timeline(messages: readonly Message[], dayOf: (iso: string) => string): TimelineItem[] {
+/**
+ * `readUpTo`: the reader's read mark when she opened the thread. The first later message that is not her
+ * own gets an "unread" line above it, if she had read anything before (a thread never opened has no line).
+ */
+export function timeline(messages: readonly Message[], dayOf: (iso: string) => string, readUpTo: { seq: number; me: string } | null = null): TimelineItem[] {
   const items: TimelineItem[] = [];
+  const firstUnread = readUpTo && readUpTo.seq > 0 ? messages.find((m) => m.seq > readUpTo.seq) : undefined;
+  const unreadAt = firstUnread && firstUnread.authorId !== readUpTo!.me ? firstUnread : undefined;
   let day = '';
   let run: Message[] = [];
   const flush = () => {
@@ -59,6 +67,10 @@ export function timeline(messages: readonly Message[], dayOf: (iso: string) => s
       flush();
       day = today;
       items.push({ kind: 'day', key: `day-${message.id}`, day });
+    }
+    if (message === unreadAt) {
+      flush();
+      items.push({ kind: 'unread', key: 'unread' });
     }
     // A card stands alone: folded among events, its buttons would be hidden.
     if (message.kind === 'system' && !isCard(message)) run.push(message);
