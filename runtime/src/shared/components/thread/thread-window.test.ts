@@ -1,30 +1,10 @@
 import type { Message } from '@threadbase/platform/contracts';
 import { describe, expect, it } from 'vitest';
+import { testMessage } from './message-fixture.ts';
 import { acceptLive, isAtEnd, itemIndexOfSeq, latestWindow, windowAround } from './thread-window.ts';
 import { timeline } from './timeline.ts';
 
-const message = (seq: number, extra: Partial<Message> = {}): Message => ({
-  id: `m${seq}`,
-  threadId: 't',
-  seq,
-  kind: 'user',
-  authorId: 'u1',
-  clientId: null,
-  body: `#${seq}`,
-  mentions: [],
-  replyTo: null,
-  payload: null,
-  attachments: [],
-  links: [],
-  reactions: [],
-  pinned: false,
-  forwardedFrom: null,
-  editedAt: null,
-  recalled: false,
-  createdAt: '2026-03-01T09:00:00.000Z',
-  updatedAt: '2026-03-01T09:00:00.000Z',
-  ...extra,
-});
+const message = testMessage;
 const seqs = (messages: readonly Message[]) => messages.map((m) => m.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => message(from + i));
 

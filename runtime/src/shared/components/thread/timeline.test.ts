@@ -1,30 +1,10 @@
 import type { Message } from '@threadbase/platform/contracts';
 import { describe, expect, it } from 'vitest';
+import { testMessage } from './message-fixture.ts';
 import type { Receipts } from '../../api/threads-api.ts';
 import { applyReceipt, mergeMessages, newClientId, stillPending, timeline } from './timeline.ts';
 
-const message = (seq: number, extra: Partial<Message> = {}): Message => ({
-  id: `m${seq}`,
-  threadId: 't',
-  seq,
-  kind: 'user',
-  authorId: 'u1',
-  clientId: null,
-  body: `#${seq}`,
-  mentions: [],
-  replyTo: null,
-  payload: null,
-  attachments: [],
-  links: [],
-  reactions: [],
-  pinned: false,
-  forwardedFrom: null,
-  editedAt: null,
-  recalled: false,
-  createdAt: '2026-03-01T09:00:00.000Z',
-  updatedAt: '2026-03-01T09:00:00.000Z',
-  ...extra,
-});
+const message = testMessage;
 
 describe('mergeMessages', () => {
   it('keeps seq order and takes the newer copy of a message it already has', () => {
