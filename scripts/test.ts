@@ -45,7 +45,7 @@ const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter
 type Report = {
   numPassedTests: number;
   numFailedTests: number;
-  testResults: { status: string; assertionResults: { status: string }[] }[];
+  testResults: { name: string; status: string; message?: string; assertionResults: { status: string; fullName: string }[] }[];
 };
 
 let passed = 0;
@@ -57,6 +57,13 @@ if (fs.existsSync(report)) {
   passed = result.numPassedTests;
   failed = result.numFailedTests + brokenFiles;
   if (run.status !== 0 && failed === 0) failed = 1;
+  // Named again at the end, where a CI log's tail shows them, so a failure far up the log is not lost.
+  for (const file of result.testResults.filter((f) => f.status === 'failed')) {
+    const where = path.relative(root, file.name);
+    const tests = file.assertionResults.filter((a) => a.status === 'failed');
+    if (tests.length === 0) console.log(`FAILED ${where}: ${(file.message ?? 'the file did not run').split('\n')[0]}`);
+    for (const test of tests) console.log(`FAILED ${where} > ${test.fullName}`);
+  }
 }
 console.log(`${dialect}: ${passed} passed, ${failed} failed`);
 process.exit(run.status ?? 1);
