@@ -187,6 +187,17 @@ describe('exporting records to CSV', () => {
     expect(back.result).toMatchObject({ valid: expected, ignored: ['id', 'number'] });
   });
 
+  it('exports chosen rows by id, with the columns in the order asked for', async () => {
+    const picked = (await member.get(`${deals}?sort=title&limit=2`)).body.items as { id: string; title: string }[];
+    const filter = JSON.stringify({ field: 'id', op: 'in', value: picked.map((r) => r.id) });
+    const res = await member.post(`${deals}/export`, { filter, sort: 'title', fields: 'stage,title,stage' });
+    const job = await finished(member, res.body);
+    const lines = ((await member.get(job.file)).body as string).trimEnd().split(/\r?\n/);
+    expect(lines[0]).toBe('id,stage,Title');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(picked.map((r) => r.id));
+    expect(lines[1]!.split(',')[2]).toBe(picked[0]!.title);
+  });
+
   it('refuses a bad filter before queueing anything', async () => {
     const res = await member.post(`${deals}/export`, { filter: JSON.stringify({ field: 'secret', op: 'eq', value: 1 }) });
     expect(res.status).toBe(400);

@@ -37,7 +37,9 @@ export async function runExport(ctx: Ctx, job: RunningJob, progress: Progress): 
   const object = (await accessTo(ctx, await publishedObject(ctx, job.object))).view;
   const request = job.params as ExportRecordsRequest;
   const named = request.fields?.split(',').map((f) => f.trim()).filter(Boolean);
-  const fields = object.fields.filter((f) => !f.archived && (!named?.length || named.includes(f.name)));
+  const live = object.fields.filter((f) => !f.archived);
+  // In the order asked for: the columns a person arranged in her list come out as she sees them.
+  const fields = named?.length ? [...new Set(named)].flatMap((name) => live.filter((f) => f.name === name)) : live;
   const references = fields.filter((f) => ['user', 'department', 'lookup'].includes(f.type)).slice(0, MAX_EXPANDED);
   const targets = new Map<string, string>();
   for (const f of references) if (f.type === 'lookup') targets.set(f.target, (await publishedObject(ctx, f.target)).recordName);

@@ -79,8 +79,16 @@ function likeOf(value: unknown, prefixOnly: boolean): string {
   return prefixOnly ? `${escaped}%` : `%${escaped}%`;
 }
 
+/**
+ * The record's own id, filterable like a reference (`eq`, `ne`, `in`, `not_in`): a selection of rows can be
+ * exported or counted by the filter every list endpoint takes. No field may be named `id` (a system column).
+ */
+const ID_FIELD = { name: 'id', type: 'lookup', label: { 'zh-CN': 'ID', en: 'ID' }, target: '', required: false } as unknown as FieldDefinition;
+const ID_OPERATORS = ['eq', 'ne', 'in', 'not_in'];
+
 function condition(object: ObjectDefinition, node: { field: string; op: string; value?: unknown }, context: FilterContext): RawBuilder<boolean> {
-  const field = object.fields.find((f) => f.name === node.field && !f.archived);
+  if (node.field === 'id' && !ID_OPERATORS.includes(node.op)) throw invalid(`"${String(node.op).slice(0, 32)}" does not apply to id`);
+  const field = node.field === 'id' ? ID_FIELD : object.fields.find((f) => f.name === node.field && !f.archived);
   if (!field || !OPERATORS[field.type]) throw invalid(`no filterable field "${String(node.field).slice(0, 64)}"`);
   if (!OPERATORS[field.type]!.includes(node.op)) throw invalid(`"${String(node.op).slice(0, 32)}" does not apply to ${field.name}`);
   const c = sql`t.${sql.id(field.name)}`;

@@ -72,6 +72,15 @@ describe('filters', () => {
     expect(res.body.items).toHaveLength(expected);
   });
 
+  it("selects rows by their own ids: in, not_in, eq, ne", async () => {
+    const page = (await list({ sort: 'subject', limit: '3' })).body.items as { id: string; subject: string }[];
+    const ids = page.map((r) => r.id);
+    expect(subjects(await list({ filter: { field: 'id', op: 'in', value: ids }, sort: 'subject' }))).toEqual(page.map((r) => r.subject));
+    expect((await list({ filter: { field: 'id', op: 'not_in', value: ids }, count: 'true' })).body.total).toBe(27);
+    expect(subjects(await list({ filter: { field: 'id', op: 'eq', value: ids[1] } }))).toEqual([page[1]!.subject]);
+    expect((await list({ filter: { field: 'id', op: 'ne', value: ids[1] }, count: 'true' })).body.total).toBe(29);
+  });
+
   it('treats LIKE wildcards in a search as text', async () => {
     expect((await list({ filter: { field: 'subject', op: 'contains', value: '%' }, count: 'true' })).body.total).toBe(0);
   });
@@ -84,6 +93,8 @@ describe('filters', () => {
     ['an option that does not exist', { field: 'status', op: 'eq', value: 'deleted' }],
     ['an injected field name', { field: 'subject" or 1=1 --', op: 'eq', value: 'x' }],
     ['a malformed node', { and: 'everything' }],
+    ['an id that is not a uuid', { field: 'id', op: 'in', value: ['1 or 1=1'] }],
+    ['an order on ids', { field: 'id', op: 'gt', value: '019a0000-0000-7000-8000-000000000000' }],
   ])('refuses %s with INVALID_FILTER', async (_what, filter) => {
     const res = await list({ filter: typeof filter === 'string' ? filter : JSON.stringify(filter) });
     expect(res.status).toBe(400);
