@@ -10,7 +10,7 @@ import { getActorProfile } from '../org/index.ts';
 import { recordThread } from '../threads/index.ts';
 import { outputOf, startFrom, systemOf } from './progress.ts';
 import { postCard, publish } from './publish.ts';
-import { addHistory, isOpen, lockApproval, setApproval, stagesOf, type State } from './state.ts';
+import { addHistory, isOpen, lockApproval, setApproval, stagesOf, type ApprovalRow, type State } from './state.ts';
 
 export type NewApproval = {
   flow: string;
@@ -30,44 +30,51 @@ export async function assertNoOpenApproval(tx: Ctx, object: string, recordId: st
   if (open) throw new AppError('APPROVAL_ALREADY_PENDING', 409, { details: { approvalId: open.id } });
 }
 
-/** An approval and its levels, all waiting; answers it locked. */
-export async function insertApproval(tx: Ctx, input: NewApproval): Promise<State> {
+/** What the approval step knows of an approval before its first level starts. */
+type StepDetails = Pick<ApprovalRow, 'step_id' | 'title' | 'thread_id'> & { scope_steps: Record<string, unknown>; summary: Record<string, unknown> };
+
+/**
+ * An approval and its levels, all waiting; answers it locked (the row is this transaction's own), built
+ * from what the inserts return rather than read back.
+ */
+export async function insertApproval(tx: Ctx, input: NewApproval, details?: StepDetails): Promise<State> {
   await assertNoOpenApproval(tx, input.object, input.recordId);
-  const id = uuidv7();
-  await tx.db
+  const approval = await tx.db
     .insertInto('approvals')
     .values({
-      id,
+      id: uuidv7(),
       flow: input.flow,
       run_id: input.runId,
-      step_id: input.stepId,
+      step_id: details?.step_id ?? input.stepId,
       node_id: input.nodeId,
       object: input.object,
       record_id: input.recordId,
-      title: input.title,
+      title: details?.title ?? input.title,
       submitter_id: input.submitterId,
       status: 'pending',
       definition: jsonb(input.definition),
-      scope_steps: jsonb({}),
-      summary: jsonb({}),
+      scope_steps: jsonb(details?.scope_steps ?? {}),
+      summary: jsonb(details?.summary ?? {}),
       stage: null,
       returned_stage: null,
-      thread_id: null,
+      thread_id: details?.thread_id ?? null,
       card_message_id: null,
       outcome: null,
       finished_at: null,
     })
-    .execute()
+    .returningAll()
+    .executeTakeFirstOrThrow()
     .catch((error: unknown) => {
       if ((error as { code?: string }).code === '23505') throw new AppError('APPROVAL_ALREADY_PENDING', 409);
       throw error;
     });
   const stages = stagesOf(input.definition);
-  await tx.db
+  const levels = await tx.db
     .insertInto('approval_levels')
-    .values(input.definition.levels.map((level, idx) => ({ approval_id: id, idx, key: level.id, stage: stages[idx]!, status: 'waiting' as const, needed: null, started_at: null, finished_at: null })))
+    .values(input.definition.levels.map((level, idx) => ({ approval_id: approval.id, idx, key: level.id, stage: stages[idx]!, status: 'waiting' as const, needed: null, started_at: null, finished_at: null })))
+    .returningAll()
     .execute();
-  return (await lockApproval(tx, id))!;
+  return { approval, def: input.definition, levels: levels.sort((a, b) => a.idx - b.idx), tasks: [], assigned: [], dirty: false, threadGone: false };
 }
 
 /** The summary fields' values now, for the approvers to see what they approve. */
@@ -109,21 +116,22 @@ export async function approvalStep(tx: Ctx, input: ApprovalStep): Promise<{ awai
     .where('status', '!=', 'cancelled')
     .executeTakeFirst();
   const submitter = run.startedBy ?? ((scope.record?.owner as string | null | undefined) ?? null);
-  let st: State;
-  if (reserved) {
-    st = (await lockApproval(tx, reserved.id))!;
-    if (!isOpen(st.approval)) return { output: outputOf(st) };
-  } else {
-    st = await insertApproval(tx, { flow: run.flow, runId: run.id, stepId: input.stepId, nodeId: node.id, object: run.object, recordId: run.recordId, title: run.flow, submitterId: submitter, definition: node.data });
-    await addHistory(tx, st, { action: 'submit', actorId: submitter });
-  }
-  await setApproval(tx, st, {
+  const details = async (submitterId: string | null): Promise<StepDetails> => ({
     step_id: input.stepId,
-    title: await titleOf(tx, input, st.approval.submitter_id),
+    title: await titleOf(tx, input, submitterId),
     scope_steps: scope.steps,
     summary: summaryOf(node.data, scope.record),
     thread_id: await recordThread(systemOf(tx), run.object, run.recordId),
   });
+  let st: State;
+  if (reserved) {
+    st = (await lockApproval(tx, reserved.id))!;
+    if (!isOpen(st.approval)) return { output: outputOf(st) };
+    await setApproval(tx, st, await details(st.approval.submitter_id));
+  } else {
+    st = await insertApproval(tx, { flow: run.flow, runId: run.id, stepId: input.stepId, nodeId: node.id, object: run.object, recordId: run.recordId, title: run.flow, submitterId: submitter, definition: node.data }, await details(submitter));
+    await addHistory(tx, st, { action: 'submit', actorId: submitter });
+  }
   await startFrom(tx, st, 0, { strict: true, resume: false, by: null });
   await postCard(tx, st);
   await publish(tx, st);

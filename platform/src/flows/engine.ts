@@ -55,9 +55,15 @@ let kicking = 0;
  */
 type StepStart = 'queued' | 'inline' | 'kicked';
 
-async function addStep(tx: Ctx, runId: string, nodeId: string, seq: number, start: StepStart = 'queued'): Promise<string> {
+type DoneStep = { nodeId: string; output: unknown };
+
+/** Adds the step of `nodeId`, after `done` (a step already carried out, written in the same statement) if given. */
+async function addStep(tx: Ctx, runId: string, nodeId: string, seq: number, start: StepStart = 'queued', done?: DoneStep): Promise<string> {
   const id = uuidv7();
-  await tx.db.insertInto('flow_steps').values({ id, run_id: runId, node_id: nodeId, seq, status: 'queued', output: null, error: null, due_at: null, started_at: null, finished_at: null }).execute();
+  const now = new Date();
+  const queued = { id, run_id: runId, node_id: nodeId, seq, status: 'queued' as const, output: null, error: null, due_at: null, started_at: null, finished_at: null, attempts: 0 };
+  const before = done && { ...queued, id: uuidv7(), node_id: done.nodeId, seq: seq - 1, status: 'done' as const, output: jsonb(done.output ?? null), started_at: now, finished_at: now, attempts: 1 };
+  await tx.db.insertInto('flow_steps').values(before ? [before, queued] : [queued]).execute();
   const kick = start === 'kicked' && tx.afterCommit !== null && kicking < KICKS;
   await enqueue(tx, id, start === 'inline' || kick ? new Date(Date.now() + INLINE_SAFETY_MS) : undefined);
   if (kick) {
@@ -95,7 +101,11 @@ export async function startRun(tx: Ctx, flow: FlowDefinition, version: number, s
     })
     .execute();
   const first = flow.nodes.find((n) => n.type === 'start')!;
-  await addStep(tx, id, first.id, 1, 'kicked');
+  // The start node only hands the trigger on, so its step is written done with the run: the first node
+  // that does something runs in the next transaction rather than the one after.
+  const next = nextNode(flow, first, start.trigger);
+  if (next) await addStep(tx, id, next, 2, 'kicked', { nodeId: first.id, output: start.trigger });
+  else await addStep(tx, id, first.id, 1, 'kicked');
   return id;
 }
 
