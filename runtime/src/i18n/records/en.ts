@@ -3,6 +3,7 @@ import { threadComposeEn } from './thread-compose-en.ts';
 import { threadScrollEn } from './thread-scroll-en.ts';
 import { recordPageEn } from './record-page-en.ts';
 import { listViewsEn } from './list-views-en.ts';
+import { listEditingEn } from './list-editing-en.ts';
 import type { RecordsMessages } from './zh-CN.ts';
 
 export const recordsEn: RecordsMessages = {
@@ -27,6 +28,7 @@ export const recordsEn: RecordsMessages = {
       empty: 'No objects have been published yet. An administrator models and publishes them in the admin console.',
     },
     list: {
+      ...listEditingEn,
       count: 'one record | {count} records',
       view: 'List view',
       new: 'New {object}',

@@ -3,6 +3,7 @@ import { threadComposeZhCN } from './thread-compose-zh-CN.ts';
 import { threadScrollZhCN } from './thread-scroll-zh-CN.ts';
 import { recordPageZhCN } from './record-page-zh-CN.ts';
 import { listViewsZhCN } from './list-views-zh-CN.ts';
+import { listEditingZhCN } from './list-editing-zh-CN.ts';
 
 /** Messages of the record screens and their threads; merged into the runtime's messages. */
 export const recordsZhCN = {
@@ -27,6 +28,7 @@ export const recordsZhCN = {
       empty: '还没有发布任何对象。请管理员在管理后台中建模并发布。',
     },
     list: {
+      ...listEditingZhCN,
       count: '共 {count} 条记录',
       view: '列表视图',
       new: '新建{object}',

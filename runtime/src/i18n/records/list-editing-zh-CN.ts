@@ -1,0 +1,40 @@
+/** Messages of the list table's column chooser, in-place editing and bulk actions; part of `records.list`. */
+export const listEditingZhCN = {
+  columns: {
+    button: '列',
+    title: '显示的列',
+    up: '上移“{field}”',
+    down: '下移“{field}”',
+    always: '记录名称总是显示',
+    reset: '恢复列表视图的默认列',
+  },
+  inline: {
+    edit: '编辑“{field}”',
+    saving: '正在保存…',
+    conflict: '其他人刚刚修改了这条记录。刷新这一行，再重新修改。',
+    reload: '刷新这一行',
+  },
+  select: {
+    page: '选择本页的全部记录',
+    row: '选择“{name}”',
+  },
+  bulk: {
+    label: '对选中记录的操作',
+    selected: '已选择 {count} 条',
+    edit: '修改字段',
+    delete: '删除',
+    export: '导出所选',
+    clear: '取消选择',
+    editTitle: '修改 {count} 条记录',
+    field: '字段',
+    pickField: '选择要修改的字段',
+    value: '改为',
+    apply: '修改 {count} 条记录',
+    edited: '已修改 {count} 条记录',
+    deleteTitle: '删除 {count} 条记录？',
+    deleteText: '删除后无法恢复。',
+    deleteConfirm: '删除 {count} 条',
+    deleted: '已删除 {count} 条记录',
+    failedAt: '“{name}”没有保存成功：{reason} 所有记录都没有修改。',
+  },
+};
