@@ -1,10 +1,9 @@
 import { createRouter, createWebHistory } from 'vue-router';
-import { LoginPage } from './shared/index.ts';
 
 export const router = createRouter({
   history: createWebHistory('/'),
   routes: [
-    { path: '/login', name: 'login', component: LoginPage, props: { appNameKey: 'app.name' }, meta: { public: true, titleKey: 'login.title' } },
+    { path: '/login', name: 'login', component: () => import('./shared/components/login-page.vue'), props: { appNameKey: 'app.name' }, meta: { public: true, titleKey: 'login.title' } },
     {
       path: '/',
       // Not in the first download: the login page needs none of it, and the session check fetches it meanwhile.

@@ -10,7 +10,7 @@ export { orgApi, type NewDepartment, type NewUser, type UserQuery, type UserPage
 export { useFormSubmit } from './composables/use-form-submit.ts';
 export { useMediaQuery } from './composables/use-media-query.ts';
 export { useUserList, type UserFilters } from './composables/use-user-list.ts';
-export { addMessages, i18n, t } from './i18n/i18n.ts';
+export { addMessages, i18n, localeSettled, t } from './i18n/i18n.ts';
 export { LOCALES } from './i18n/detect-locale.ts';
 export type { DepartmentNode } from './org/department-tree.ts';
 export { installSessionGuard } from './router/session-guard.ts';
@@ -26,6 +26,7 @@ export type { ShellLink, ShellNavItem } from './components/shell-types.ts';
 export { default as AppRoot } from './components/app-root.vue';
 export { default as AppShell } from './components/app-shell.vue';
 export { default as DepartmentTree } from './components/department-tree.vue';
+export { default as ElementLocale } from './components/element-locale.vue';
 export { default as LocaleSwitch } from './components/locale-switch.vue';
 export { default as LoginPage } from './components/login-page.vue';
 export { default as PageHeader } from './components/page-header.vue';

@@ -1,7 +1,7 @@
 import type { Router } from 'vue-router';
 import { setUnauthenticatedHandler } from '../api/http.ts';
+import { localeSettled } from '../i18n/i18n.ts';
 import { useSessionStore } from '../stores/session.ts';
-import { notifyError } from '../util/notify.ts';
 import { afterLogin } from './after-login.ts';
 
 declare module 'vue-router' {
@@ -27,8 +27,11 @@ export function installSessionGuard(router: Router): void {
     try {
       user = await session.ensure();
     } catch (error) {
-      notifyError(error);
+      // Fetched only now: the notice brings Element Plus, which the first download goes without.
+      void import('../util/notify.ts').then(({ notifyError }) => notifyError(error));
     }
+    // A user's saved language replaces the browser's: the page shows in it from its first paint.
+    await localeSettled();
     if (to.name === 'login') return user ? afterLogin(to.query.redirect) : true;
     if (to.meta.public || user) return true;
     return { name: 'login', query: { redirect: to.fullPath } };

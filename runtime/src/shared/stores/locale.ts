@@ -2,7 +2,7 @@ import type { Locale } from '@threadbase/platform/contracts';
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 import { detectLocale } from '../i18n/detect-locale.ts';
-import { i18n } from '../i18n/i18n.ts';
+import { switchLocale } from '../i18n/i18n.ts';
 
 const STORAGE_KEY = 'threadbase.locale';
 
@@ -25,8 +25,8 @@ export const useLocaleStore = defineStore('locale', () => {
 });
 
 function apply(locale: Locale): void {
-  i18n.global.locale.value = locale;
   document.documentElement.lang = locale;
+  void switchLocale(locale);
 }
 
 function readStored(): string | null {
