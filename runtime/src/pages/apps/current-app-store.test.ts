@@ -5,6 +5,7 @@ import { ref } from 'vue';
 import { usePublishedMetaStore } from '../../shared/components/records/published-meta-store.ts';
 import { useSessionStore } from '../../shared/stores/session.ts';
 import { appStorageKey, useCurrentAppStore } from './current-app-store.ts';
+import { memoryStorage } from '../../shared/testing.ts';
 
 // The real session store sets the page's language on creation; only who is logged in matters here.
 vi.mock('../../shared/stores/session.ts', () => ({ useSessionStore: defineStore('session', () => ({ user: ref<{ id: string } | null>(null) })) }));
@@ -16,20 +17,6 @@ const document = {
   objects: [object('customer'), object('deal'), object('contract'), object('old', true)],
   apps: [app('sales', ['deal', 'customer']), app('legal', ['contract', 'old'])],
 } as unknown as MetaDocument;
-
-function memoryStorage(): Storage {
-  const items = new Map<string, string>();
-  return {
-    get length() {
-      return items.size;
-    },
-    key: (i) => [...items.keys()][i] ?? null,
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, String(value)),
-    removeItem: (key) => void items.delete(key),
-    clear: () => items.clear(),
-  };
-}
 
 function signIn(id: string | null) {
   const session = useSessionStore() as unknown as { user: { id: string } | null };

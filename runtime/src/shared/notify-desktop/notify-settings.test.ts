@@ -2,24 +2,10 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick, reactive } from 'vue';
 import { DEFAULT_NOTIFY_SETTINGS, loadNotifySettings, useNotifySettingsStore } from './notify-settings.ts';
+import { memoryStorage } from '../testing.ts';
 
 const state = vi.hoisted(() => ({ session: null as { user: { id: string } | null } | null }));
 vi.mock('../stores/session.ts', () => ({ useSessionStore: () => state.session }));
-
-/** The browser's storage, in memory. */
-function memoryStorage(): Storage {
-  const items = new Map<string, string>();
-  return {
-    get length() {
-      return items.size;
-    },
-    key: (i) => [...items.keys()][i] ?? null,
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, String(value)),
-    removeItem: (key) => void items.delete(key),
-    clear: () => items.clear(),
-  };
-}
 
 beforeEach(() => {
   vi.stubGlobal('localStorage', memoryStorage());

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { nextTick, ref } from 'vue';
 import { columnsStorageKey } from './column-choice.ts';
 import { useColumnChoice, type ColumnChoiceSource } from './use-column-choice.ts';
+import { memoryStorage } from '../../../shared/testing.ts';
 
 const label = (text: string) => ({ 'zh-CN': text, en: text });
 const field = (name: string, type = 'text') => ({ name, type, label: label(name), archived: false }) as FieldDefinition;
@@ -13,20 +14,6 @@ const object = {
 } as ObjectDefinition;
 const view = { name: 'all', label: label('All'), columns: ['title', 'stage', 'secret'], sort: '', pageSize: 20 } as ListView;
 const rights = (fields: MyObjectAccess['fields'] = {}) => ({ object: 'deal', create: true, read: 'all', edit: 'all', delete: 'all', viewAll: true, modifyAll: false, fields }) as MyObjectAccess;
-
-function memoryStorage(): Storage {
-  const items = new Map<string, string>();
-  return {
-    get length() {
-      return items.size;
-    },
-    key: (i) => [...items.keys()][i] ?? null,
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, String(value)),
-    removeItem: (key) => void items.delete(key),
-    clear: () => items.clear(),
-  };
-}
 
 const names = (fields: readonly FieldDefinition[]) => fields.map((f) => f.name);
 
