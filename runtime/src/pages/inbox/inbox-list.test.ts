@@ -1,5 +1,6 @@
 import type { Message, Thread } from '@threadbase/platform/contracts';
 import { describe, expect, it } from 'vitest';
+import { testMessage } from '../../shared/components/thread/message-fixture.ts';
 import { applyMessage, applyRead, byActivity, matchesFilter, removeThread, totalUnread, upsertThread } from './inbox-list.ts';
 
 const thread = (id: string, patch: Partial<Thread> = {}): Thread => ({
@@ -21,28 +22,9 @@ const thread = (id: string, patch: Partial<Thread> = {}): Thread => ({
   ...patch,
 });
 
-const message = (threadId: string, seq: number, patch: Partial<Message> = {}): Message => ({
-  id: `m-${threadId}-${seq}`,
-  threadId,
-  seq,
-  kind: 'user',
-  authorId: 'bob',
-  clientId: null,
-  body: `message ${seq}`,
-  mentions: [],
-  replyTo: null,
-  payload: null,
-  attachments: [],
-  links: [],
-  reactions: [],
-  pinned: false,
-  forwardedFrom: null,
-  editedAt: null,
-  recalled: false,
-  createdAt: '2026-12-02T09:00:00.000Z',
-  updatedAt: '2026-12-02T09:00:00.000Z',
-  ...patch,
-});
+const AT = '2026-12-02T09:00:00.000Z';
+const message = (threadId: string, seq: number, patch: Partial<Message> = {}): Message =>
+  testMessage(seq, { id: `m-${threadId}-${seq}`, threadId, authorId: 'bob', body: `message ${seq}`, createdAt: AT, updatedAt: AT, ...patch });
 
 const ids = (list: Thread[]) => list.map((t) => t.id);
 
