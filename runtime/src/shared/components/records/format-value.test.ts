@@ -1,6 +1,6 @@
 import type { FieldDefinition } from '@threadbase/platform/contracts';
 import { describe, expect, it } from 'vitest';
-import { formatValue } from './format-value.ts';
+import { formatValue, recordName } from './format-value.ts';
 
 const base = { label: { 'zh-CN': '字段', en: 'Field' }, required: false, unique: false, tracked: false, archived: false };
 const f = (field: Record<string, unknown>) => ({ ...base, name: 'x', ...field }) as FieldDefinition;
@@ -41,5 +41,14 @@ describe('formatValue', () => {
     expect(formatValue(f({ type: 'formula', expression: 'x', resultType: 'decimal' }), '43750.18', en)).toBe('43,750.18');
     expect(formatValue(f({ type: 'boolean' }), false, en)).toBe('No');
     expect(formatValue(f({ type: 'text' }), null, en)).toBe('');
+  });
+});
+
+describe('recordName', () => {
+  const object = { recordName: 'amount', fields: [f({ name: 'amount', type: 'decimal', scale: 2 })] };
+  it('formats the name field like a cell, and is empty when the record has no name', () => {
+    expect(recordName(object, { amount: '1200.50' }, 'en')).toBe(formatValue(object.fields[0]!, '1200.50', en));
+    expect(recordName(object, { amount: null }, 'en')).toBe('');
+    expect(recordName({ recordName: 'gone', fields: object.fields }, { amount: '1' }, 'en')).toBe('');
   });
 });

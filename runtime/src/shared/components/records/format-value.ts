@@ -1,4 +1,4 @@
-import type { FieldDefinition } from '@threadbase/platform/contracts';
+import type { FieldDefinition, ObjectDefinition } from '@threadbase/platform/contracts';
 import { localised } from './field-kinds.ts';
 
 export type FormatOptions = { locale: string; yes: string; no: string };
@@ -70,4 +70,10 @@ function number(locale: string, options: Intl.NumberFormatOptions): Intl.NumberF
     formats.set(key, format);
   }
   return format;
+}
+
+/** A record's name as text ('' when it has none): its object's name field, formatted like a cell. */
+export function recordName(object: Pick<ObjectDefinition, 'fields' | 'recordName'>, record: Record<string, unknown>, locale: string): string {
+  const field = object.fields.find((f) => f.name === object.recordName);
+  return field ? formatValue(field, record[field.name], { locale, yes: '', no: '' }) : '';
 }
