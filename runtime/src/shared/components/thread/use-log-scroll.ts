@@ -13,6 +13,12 @@ const INPUT_MS = 1000;
 
 type Virtual = Pick<VirtualizerHandle, 'scrollToIndex'>;
 
+function isEndKey(event: KeyboardEvent): boolean {
+  const target = event.target as HTMLElement | null;
+  const typing = !!target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+  return event.key === 'End' && !typing && !event.shiftKey && !event.altKey && !event.metaKey;
+}
+
 /**
  * Where the thread's log is scrolled, as in Slack or Feishu: at the end it follows new messages (and rows
  * growing as they are measured); scrolled back, it stays where it is while older pages are put in front
@@ -58,6 +64,14 @@ export function useLogScroll(
   function onInput(event: Event): void {
     if (event instanceof PointerEvent && event.type === 'pointermove' && event.buttons === 0) return;
     inputAt = performance.now();
+    if (event instanceof KeyboardEvent && isEndKey(event)) {
+      // The browser's own End goes to the height known at that moment, and rows measured on the way make
+      // the end move further: the list goes to its last row instead, and keeps at it until it is there.
+      // Once it is, the next page is asked for if there is one (the scroll events may all have come before).
+      event.preventDefault();
+      toEndCancellingJump();
+      setTimeout(onScroll, SETTLE_MS);
+    }
   }
 
   function onScroll(): void {
