@@ -7,7 +7,7 @@ import { addSigner, approve, reject, sendBack, transfer } from './approver-actio
 import { publish } from './publish.ts';
 import { lockApproval, type State } from './state.ts';
 import { comment, recall, resubmit, urge } from './submitter-actions.ts';
-import { getApproval, mayView } from './view.ts';
+import { mayView, presentApproval } from './view.ts';
 
 function run(tx: Ctx, st: State, me: string, isAdmin: boolean, action: ApprovalAction): Promise<void> {
   switch (action.action) {
@@ -39,13 +39,14 @@ function run(tx: Ctx, st: State, me: string, isAdmin: boolean, action: ApprovalA
  */
 export async function actOnApproval(ctx: Ctx, id: string, action: ApprovalAction): Promise<Approval> {
   const user = requireUser(ctx);
-  await inTransaction(ctx, async (tx) => {
+  return inTransaction(ctx, async (tx) => {
     const st = await lockApproval(tx, id);
     if (!st || !(await mayView(tx, st))) throw new AppError('APPROVAL_NOT_FOUND', 404);
     await run(tx, st, user.userId, user.isAdmin, action);
     const { action: name, ...input } = action;
     await appendAudit(tx, { action: `approval.${name}`, targetType: 'approval', targetId: id, details: { ...input, status: st.approval.status, object: st.approval.object, recordId: st.approval.record_id } });
     await publish(tx, st);
+    // As this action left it, from what the transaction holds: read again, it would be three more statements.
+    return presentApproval(tx, st);
   });
-  return getApproval(ctx, id);
 }

@@ -1,4 +1,4 @@
-import type { Selectable, Updateable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { ApprovalNodeData, ApprovalOutcome } from '../contracts/approvals.ts';
 import type { Ctx } from '../core/context.ts';
@@ -30,12 +30,20 @@ export const isOpen = (a: ApprovalRow) => a.status === 'pending' || a.status ===
 
 async function stateOf(tx: Ctx, approval: ApprovalRow | undefined): Promise<State | null> {
   if (!approval) return null;
-  const [levels, tasks] = await Promise.all([
-    tx.db.selectFrom('approval_levels').selectAll().where('approval_id', '=', approval.id).orderBy('idx').execute(),
-    tx.db.selectFrom('approval_tasks').selectAll().where('approval_id', '=', approval.id).orderBy('level_idx').orderBy('round').orderBy('seat').orderBy('ord').orderBy('created_at').orderBy('id').execute(),
-  ]);
+  // Levels and tasks in one statement of their own, after the row's lock: a statement that took the lock
+  // too would, after waiting for it, still read them as they were before the other action committed.
+  const table = (name: 'approval_levels' | 'approval_tasks') => sql.table(`${tx.workspace.schemas.system}.${name}`);
+  const { rows } = await sql<{ levels: LevelRow[]; tasks: TaskRow[] }>`
+    select
+      (select coalesce(jsonb_agg(l order by l.idx), '[]') from ${table('approval_levels')} l where l.approval_id = ${approval.id}) as levels,
+      (select coalesce(jsonb_agg(t order by t.level_idx, t.round, t.seat, t.ord, t.created_at, t.id), '[]') from ${table('approval_tasks')} t where t.approval_id = ${approval.id}) as tasks`.execute(tx.db);
+  const levels = rows[0]!.levels.map((l) => ({ ...l, started_at: asDate(l.started_at), finished_at: asDate(l.finished_at) }));
+  const tasks = rows[0]!.tasks.map((t) => ({ ...t, created_at: asDate(t.created_at)!, acted_at: asDate(t.acted_at) }));
   return { approval, def: approval.definition as ApprovalNodeData, levels, tasks, assigned: [], dirty: false, threadGone: false };
 }
+
+/** A timestamp from JSON (text) as the driver gives it from a column. */
+const asDate = (value: Date | string | null) => (value === null ? null : new Date(value));
 
 /** The approval with its row locked until commit: every change to an approval runs one at a time. */
 export async function lockApproval(tx: Ctx, id: string): Promise<State | null> {

@@ -33,5 +33,10 @@ export function assertLive(row: MessageRow): void {
  */
 export async function messageChanged(tx: Ctx, row: MessageRow, change: MessageChange, set: Updateable<WorkspaceDB['messages']> = {}): Promise<void> {
   await tx.db.updateTable('messages').set({ ...set, updated_at: sql`now()` }).where('id', '=', row.id).execute();
+  await announceChange(tx, row, change);
+}
+
+/** The `message.updated` event of a change already written. */
+export async function announceChange(tx: Ctx, row: Pick<MessageRow, 'id' | 'thread_id'>, change: MessageChange): Promise<void> {
   await publishEvent(tx, { aggregateType: 'thread', aggregateId: row.thread_id, type: 'message.updated', payload: { threadId: row.thread_id, messageId: row.id, change } });
 }
