@@ -5,7 +5,7 @@ import { evaluate, resumeStep } from '../flows/index.ts';
 import { publishedObject } from '../meta/index.ts';
 import { getActorProfile } from '../org/index.ts';
 import { getRecord } from '../records/service.ts';
-import { addFollowers } from '../threads/index.ts';
+import { addFollowers, addThreadFollowers } from '../threads/index.ts';
 import { postEvent } from './publish.ts';
 import { activeOnly, approversOf, assigneeFor, roleHolders } from './resolve.ts';
 import { addHistory, addTask, currentTasks, isOpenTask, setApproval, setLevel, setTask, type LevelRow, type Outcome, type State } from './state.ts';
@@ -53,7 +53,8 @@ export async function letRead(tx: Ctx, st: State, userIds: string[]): Promise<vo
     if ((await readableRecords(tx, access, [recordId])).has(recordId)) continue;
     await shareRecord(systemOf(tx), object.name, recordId, { grantee: { kind: 'user', id }, access: 'read' });
   }
-  await addFollowers(tx, object.name, recordId, userIds);
+  const threadId = st.approval.thread_id;
+  await (threadId ? addThreadFollowers(tx, threadId, userIds) : addFollowers(tx, object.name, recordId, userIds));
 }
 
 /**
@@ -95,7 +96,8 @@ async function startLevel(tx: Ctx, st: State, level: LevelRow, scope: Scope, str
   await letRead(tx, st, [...seats.keys()]);
 }
 
-export type Moving = { strict: boolean; resume: boolean; by: string | null };
+/** `scope`: the record and steps as the caller has just read them in this transaction, if it has. */
+export type Moving = { strict: boolean; resume: boolean; by: string | null; scope?: Scope };
 
 /**
  * Starts the first stage from `stage` on that has a level to decide; past the last stage, the approval
@@ -103,7 +105,7 @@ export type Moving = { strict: boolean; resume: boolean; by: string | null };
  */
 export async function startFrom(tx: Ctx, st: State, stage: number, moving: Moving): Promise<void> {
   const stages = Math.max(...st.levels.map((l) => l.stage)) + 1;
-  let scope: Scope | null = null;
+  let scope: Scope | null = moving.scope ?? null;
   for (let s = stage; s < stages; s++) {
     await setApproval(tx, st, { stage: s });
     scope ??= await scopeOf(tx, st);

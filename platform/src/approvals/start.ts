@@ -132,7 +132,8 @@ export async function approvalStep(tx: Ctx, input: ApprovalStep): Promise<{ awai
     st = await insertApproval(tx, { flow: run.flow, runId: run.id, stepId: input.stepId, nodeId: node.id, object: run.object, recordId: run.recordId, title: run.flow, submitterId: submitter, definition: node.data }, await details(submitter));
     await addHistory(tx, st, { action: 'submit', actorId: submitter });
   }
-  await startFrom(tx, st, 0, { strict: true, resume: false, by: null });
+  // The record as the step read it, moments ago in this transaction.
+  await startFrom(tx, st, 0, { strict: true, resume: false, by: null, scope: { record: scope.record, steps: st.approval.scope_steps } });
   await postCard(tx, st);
   await publish(tx, st);
   return isOpen(st.approval) ? { awaitEvent: true } : { output: outputOf(st) };

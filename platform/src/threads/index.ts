@@ -1,4 +1,4 @@
-export { openRecordThread, postRecordChanges, postScriptMessage, postFlowMessage, addFollowers, closeRecordThread, recordThread, type FieldChange } from './record-threads.ts';
+export { openRecordThread, postRecordChanges, postScriptMessage, postFlowMessage, addFollowers, addThreadFollowers, closeRecordThread, recordThread, type FieldChange } from './record-threads.ts';
 export { appendMessage, type AppendedRow, type LiveDelivery } from './append.ts';
 export { updateCardMessage } from './cards.ts';
 export { sendMessage, listMessages } from './messages.ts';

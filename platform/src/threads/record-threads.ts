@@ -57,12 +57,17 @@ async function recordThreadId(tx: Ctx, object: string, recordId: string): Promis
 
 /** Owners and people named in user fields follow the record's thread; adding someone who already follows changes nothing. */
 export async function addFollowers(tx: Ctx, object: string, recordId: string, people: unknown[]): Promise<void> {
+  if (!people.some((p) => typeof p === 'string')) return;
+  await addThreadFollowers(tx, await recordThreadId(tx, object, recordId), people);
+}
+
+/** `addFollowers` for a caller that knows the record's thread already. */
+export async function addThreadFollowers(tx: Ctx, threadId: string, people: unknown[]): Promise<void> {
   const ids = [...new Set(people.filter((p): p is string => typeof p === 'string'))];
   if (ids.length === 0) return;
-  const thread = await recordThreadId(tx, object, recordId);
   await tx.db
     .insertInto('thread_members')
-    .values(ids.map((user_id) => ({ thread_id: thread, user_id, role: 'follower' as const })))
+    .values(ids.map((user_id) => ({ thread_id: threadId, user_id, role: 'follower' as const })))
     .onConflict((oc) => oc.columns(['thread_id', 'user_id']).doNothing())
     .execute();
 }
