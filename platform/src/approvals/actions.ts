@@ -43,10 +43,12 @@ export async function actOnApproval(ctx: Ctx, id: string, action: ApprovalAction
     const st = await lockApproval(tx, id);
     if (!st || !(await mayView(tx, st))) throw new AppError('APPROVAL_NOT_FOUND', 404);
     await run(tx, st, user.userId, user.isAdmin, action);
-    const { action: name, ...input } = action;
-    await appendAudit(tx, { action: `approval.${name}`, targetType: 'approval', targetId: id, details: { ...input, status: st.approval.status, object: st.approval.object, recordId: st.approval.record_id } });
     await publish(tx, st);
     // As this action left it, from what the transaction holds: read again, it would be three more statements.
-    return presentApproval(tx, st);
+    const view = await presentApproval(tx, st);
+    // Last: the audit log's lock is held until commit and keeps every other audited write waiting.
+    const { action: name, ...input } = action;
+    await appendAudit(tx, { action: `approval.${name}`, targetType: 'approval', targetId: id, details: { ...input, status: st.approval.status, object: st.approval.object, recordId: st.approval.record_id } });
+    return view;
   });
 }

@@ -33,23 +33,24 @@ export async function appendAudit(ctx: Ctx, entry: AuditEntry): Promise<void> {
   };
   const prevHash = head?.hash ?? GENESIS_HASH;
   const hash = chainHash(prevHash, fields);
+  // The entry and the new head in one statement: the lock above is held until commit, so every
+  // statement after it keeps other audited writes waiting.
   await ctx.db
-    .insertInto('audit_log')
-    .values({
-      seq: fields.seq,
-      at: fields.at,
-      actor_id: fields.actorId,
-      actor_login: fields.actorLogin,
-      action: fields.action,
-      target_type: fields.targetType,
-      target_id: fields.targetId,
-      ip: fields.ip,
-      details: jsonb(fields.details),
-      prev_hash: prevHash,
-      hash,
-    })
-    .execute();
-  await ctx.db
+    .with('entry', (db) =>
+      db.insertInto('audit_log').values({
+        seq: fields.seq,
+        at: fields.at,
+        actor_id: fields.actorId,
+        actor_login: fields.actorLogin,
+        action: fields.action,
+        target_type: fields.targetType,
+        target_id: fields.targetId,
+        ip: fields.ip,
+        details: jsonb(fields.details),
+        prev_hash: prevHash,
+        hash,
+      }),
+    )
     .insertInto('audit_head')
     .values({ id: 1, seq: fields.seq, hash })
     .onConflict((oc) => oc.column('id').doUpdateSet({ seq: fields.seq, hash }))
